@@ -1,0 +1,389 @@
+//! Owns accounts: sign-up, login, logout, password change, profile, and the admin/operator
+//! actions on roles and bans.
+
+use serde::Serialize;
+use vitrine_db::{NewUser, UserRecord};
+use vitrine_domain::{Email, Password, Role, UserStatus, Username, ValidationError};
+
+use crate::throttle::LOGIN_FAILED;
+use crate::{Actor, App, AppError, NewSession, RequestMeta};
+
+#[derive(Debug, Clone, Default)]
+pub struct SignupInput {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    /// When given (web forms), must equal `password`.
+    pub password_confirm: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LoginInput {
+    /// Username or e-mail address.
+    pub login: String,
+    pub password: String,
+    pub remember: bool,
+}
+
+/// What a user may see about their own account.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub display_name: Option<String>,
+    pub role: Role,
+    pub status: UserStatus,
+    pub created_at: String,
+}
+
+impl From<&UserRecord> for UserView {
+    fn from(u: &UserRecord) -> Self {
+        Self {
+            id: u.id,
+            username: u.username.to_string(),
+            email: u.email.to_string(),
+            display_name: u.display_name.clone(),
+            role: u.role,
+            status: u.status,
+            created_at: u.created_at.to_rfc3339(),
+        }
+    }
+}
+
+/// Validated sign-up fields.
+pub(crate) struct ValidSignup {
+    pub username: Username,
+    pub email: Email,
+    pub password: Password,
+}
+
+/// Checks every field; the first problem is reported (forms show it next to its field).
+pub(crate) fn validate_signup(input: &SignupInput) -> Result<ValidSignup, ValidationError> {
+    let username = Username::parse(&input.username)?;
+    let email = Email::parse(&input.email)?;
+    let password = Password::parse(&input.password)?;
+    if let Some(confirm) = &input.password_confirm
+        && confirm != &input.password
+    {
+        return Err(ValidationError::new(
+            "password_confirm",
+            "the passwords do not match",
+        ));
+    }
+    Ok(ValidSignup {
+        username,
+        email,
+        password,
+    })
+}
+
+impl App {
+    /// Creates an account through public sign-up (refused when sign-ups are closed).
+    pub async fn signup(
+        &self,
+        input: &SignupInput,
+        meta: &RequestMeta,
+    ) -> Result<UserRecord, AppError> {
+        if !self.site_settings().await?.signups_enabled {
+            return Err(AppError::SignupsClosed);
+        }
+        let v = validate_signup(input)?;
+        let user = self.insert_user(&v, Role::User).await?;
+        self.audit(
+            Some(user.id),
+            "signup",
+            Some(user.username.as_str()),
+            meta,
+            None,
+        )
+        .await;
+        Ok(user)
+    }
+
+    /// Creates an account with any role (operator at the command line, or an admin).
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        input: &SignupInput,
+        role: Role,
+    ) -> Result<UserRecord, AppError> {
+        actor.require_admin()?;
+        let v = validate_signup(input)?;
+        let user = self.insert_user(&v, role).await?;
+        if role == Role::Admin {
+            // An admin exists now: the first-run link has no purpose left.
+            self.db.delete_setting(crate::setup::SETUP_KEY).await?;
+        }
+        let meta = RequestMeta::default();
+        let details = serde_json::json!({ "role": role });
+        self.audit(
+            actor.audit_id(),
+            "user_created",
+            Some(user.username.as_str()),
+            &meta,
+            Some(details),
+        )
+        .await;
+        Ok(user)
+    }
+
+    pub(crate) async fn insert_user(
+        &self,
+        v: &ValidSignup,
+        role: Role,
+    ) -> Result<UserRecord, AppError> {
+        let hash = self.hasher.hash(v.password.expose()).await?;
+        Ok(self
+            .db
+            .create_user(NewUser {
+                username: &v.username,
+                email: &v.email,
+                password_hash: hash,
+                role,
+                now: self.clock.now(),
+            })
+            .await?)
+    }
+
+    /// Checks the credentials (throttled per account and per IP) and opens a session.
+    pub async fn login(
+        &self,
+        input: &LoginInput,
+        meta: &RequestMeta,
+    ) -> Result<(UserRecord, NewSession), AppError> {
+        let user = self.db.find_user_by_login(&input.login).await?;
+        // Count failures against the account name whichever way it was typed.
+        let account = user.as_ref().map_or_else(
+            || input.login.trim().to_lowercase(),
+            |u| u.username.to_string(),
+        );
+        self.check_login_throttle(&account, meta).await?;
+        let ok = self
+            .hasher
+            .verify(
+                &input.password,
+                user.as_ref().map(|u| u.password_hash.as_str()),
+            )
+            .await?;
+        let user = match user {
+            Some(u) if ok => u,
+            other => {
+                self.audit(
+                    other.map(|u| u.id),
+                    LOGIN_FAILED,
+                    Some(&account),
+                    meta,
+                    None,
+                )
+                .await;
+                return Err(AppError::InvalidCredentials);
+            }
+        };
+        if user.status == UserStatus::Banned {
+            self.audit(Some(user.id), "login_banned", Some(&account), meta, None)
+                .await;
+            return Err(AppError::Banned);
+        }
+        let session = self.open_session(user.id, input.remember, meta).await?;
+        self.audit(Some(user.id), "login", Some(&account), meta, None)
+            .await;
+        Ok((user, session))
+    }
+
+    /// Ends the current browser session (API keys have no session to end).
+    pub async fn logout(&self, actor: &Actor, meta: &RequestMeta) -> Result<(), AppError> {
+        if let Some(u) = actor.user()
+            && let Some(sid) = &u.session_id
+        {
+            self.db.delete_session(sid).await?;
+            self.audit(Some(u.id), "logout", Some(u.username.as_str()), meta, None)
+                .await;
+        }
+        Ok(())
+    }
+
+    pub async fn me(&self, actor: &Actor) -> Result<UserRecord, AppError> {
+        let u = actor.require_user()?;
+        self.db
+            .find_user(u.id)
+            .await?
+            .ok_or(AppError::NotFound("user"))
+    }
+
+    /// Changes the actor's password after checking the current one, and ends every other
+    /// session of the account.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+        confirm: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<(), AppError> {
+        let me = self.me(actor).await?;
+        if !self.hasher.verify(current, Some(&me.password_hash)).await? {
+            return Err(AppError::WrongCurrentPassword);
+        }
+        let new = Password::parse(new)?;
+        if confirm.is_some_and(|c| c != new.expose()) {
+            return Err(
+                ValidationError::new("new_password_confirm", "the passwords do not match").into(),
+            );
+        }
+        let hash = self.hasher.hash(new.expose()).await?;
+        let keep = actor.user().and_then(|u| u.session_id.as_deref());
+        self.db
+            .set_password_hash(me.id, hash, keep, self.clock.now())
+            .await?;
+        self.audit(
+            Some(me.id),
+            "password_changed",
+            Some(me.username.as_str()),
+            meta,
+            None,
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Sets a user's password as the operator or an admin; ends all of their sessions.
+    pub async fn reset_password(
+        &self,
+        actor: &Actor,
+        username: &str,
+        new: &str,
+    ) -> Result<(), AppError> {
+        actor.require_admin()?;
+        let user = self.user_by_name(username).await?;
+        let new = Password::parse(new)?;
+        let hash = self.hasher.hash(new.expose()).await?;
+        self.db
+            .set_password_hash(user.id, hash, None, self.clock.now())
+            .await?;
+        self.audit(
+            actor.audit_id(),
+            "password_reset",
+            Some(user.username.as_str()),
+            &RequestMeta::default(),
+            None,
+        )
+        .await;
+        Ok(())
+    }
+
+    pub async fn update_display_name(
+        &self,
+        actor: &Actor,
+        display_name: &str,
+    ) -> Result<(), AppError> {
+        let u = actor.require_user()?;
+        let name = display_name.trim();
+        if name.chars().count() > 64 || name.chars().any(char::is_control) {
+            return Err(ValidationError::new(
+                "display_name",
+                "must be at most 64 characters, without control characters",
+            )
+            .into());
+        }
+        let value = (!name.is_empty()).then(|| name.to_owned());
+        self.db
+            .set_display_name(u.id, value, self.clock.now())
+            .await?;
+        Ok(())
+    }
+
+    /// Changes a user's role. The last admin cannot be demoted.
+    pub async fn set_role(
+        &self,
+        actor: &Actor,
+        username: &str,
+        role: Role,
+    ) -> Result<UserRecord, AppError> {
+        actor.require_admin()?;
+        let user = self.user_by_name(username).await?;
+        if user.role == Role::Admin
+            && role != Role::Admin
+            && self.db.count_users_with_role(Role::Admin).await? <= 1
+        {
+            return Err(
+                ValidationError::new("role", "the last administrator cannot be demoted").into(),
+            );
+        }
+        self.db
+            .set_user_role(user.id, role, self.clock.now())
+            .await?;
+        if role == Role::Admin {
+            self.db.delete_setting(crate::setup::SETUP_KEY).await?;
+        }
+        let details = serde_json::json!({ "from": user.role, "to": role });
+        self.audit(
+            actor.audit_id(),
+            "role_changed",
+            Some(user.username.as_str()),
+            &RequestMeta::default(),
+            Some(details),
+        )
+        .await;
+        self.user_by_name(username).await
+    }
+
+    /// Bans or reinstates a user. Banning ends their sessions; admins cannot ban themselves.
+    pub async fn set_status(
+        &self,
+        actor: &Actor,
+        username: &str,
+        status: UserStatus,
+    ) -> Result<UserRecord, AppError> {
+        actor.require_admin()?;
+        let user = self.user_by_name(username).await?;
+        if status == UserStatus::Banned && actor.audit_id() == Some(user.id) {
+            return Err(ValidationError::new("status", "you cannot ban yourself").into());
+        }
+        self.db
+            .set_user_status(user.id, status, self.clock.now())
+            .await?;
+        let action = if status == UserStatus::Banned {
+            "user_banned"
+        } else {
+            "user_unbanned"
+        };
+        self.audit(
+            actor.audit_id(),
+            action,
+            Some(user.username.as_str()),
+            &RequestMeta::default(),
+            None,
+        )
+        .await;
+        self.user_by_name(username).await
+    }
+
+    /// Users by name for the admin area; keyset pagination after `cursor` (a username).
+    pub async fn list_users(
+        &self,
+        actor: &Actor,
+        query: Option<&str>,
+        cursor: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<UserRecord>, AppError> {
+        actor.require_admin()?;
+        Ok(self.db.list_users(query, cursor, limit).await?)
+    }
+
+    pub async fn find_user_as_admin(
+        &self,
+        actor: &Actor,
+        username: &str,
+    ) -> Result<UserRecord, AppError> {
+        actor.require_admin()?;
+        self.user_by_name(username).await
+    }
+
+    pub(crate) async fn user_by_name(&self, username: &str) -> Result<UserRecord, AppError> {
+        self.db
+            .find_user_by_username(username)
+            .await?
+            .ok_or(AppError::NotFound("user"))
+    }
+}

@@ -1,0 +1,56 @@
+//! Owns the `App` context every use case receives: database, clock, policy and hasher.
+
+use std::sync::Arc;
+
+use vitrine_db::Db;
+use vitrine_domain::Clock;
+
+use crate::password::Hasher;
+
+/// Account security policy, from configuration.
+#[derive(Debug, Clone)]
+pub struct AuthPolicy {
+    /// Idle lifetime of a session without remember-me (sliding).
+    pub session_ttl_secs: i64,
+    /// Lifetime of a remember-me session (sliding).
+    pub remember_ttl_secs: i64,
+    /// Window in which failed logins are counted.
+    pub login_window_secs: i64,
+    /// Failed logins for one account within the window before it is throttled.
+    pub max_failures_per_account: u64,
+    /// Failed logins from one IP address within the window before it is throttled.
+    pub max_failures_per_ip: u64,
+}
+
+impl Default for AuthPolicy {
+    fn default() -> Self {
+        Self {
+            session_ttl_secs: 24 * 3600,
+            remember_ttl_secs: 30 * 24 * 3600,
+            login_window_secs: 15 * 60,
+            max_failures_per_account: 5,
+            max_failures_per_ip: 20,
+        }
+    }
+}
+
+/// The context of every use case. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub policy: AuthPolicy,
+    pub(crate) hasher: Hasher,
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, policy: AuthPolicy) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            db,
+            clock,
+            policy,
+            hasher: Hasher::new(cores),
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Owns login throttling: failed attempts are counted per account and per IP over a window,
+//! from the audit log, so all nodes agree.
+
+use vitrine_db::AuditQuery;
+
+use crate::{App, AppError, RequestMeta};
+
+pub(crate) const LOGIN_FAILED: &str = "login_failed";
+
+impl App {
+    /// Refuses with `Throttled` when the account or the IP has too many recent failures.
+    pub(crate) async fn check_login_throttle(
+        &self,
+        account: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), AppError> {
+        let p = &self.policy;
+        let since = self.clock.now().minus_seconds(p.login_window_secs);
+        let by_account = self
+            .db
+            .count_audit_since(LOGIN_FAILED, AuditQuery::ByTarget(account), since)
+            .await?;
+        let by_ip = match meta.ip.as_deref() {
+            Some(ip) => {
+                self.db
+                    .count_audit_since(LOGIN_FAILED, AuditQuery::ByIp(ip), since)
+                    .await?
+            }
+            None => 0,
+        };
+        if by_account >= p.max_failures_per_account || by_ip >= p.max_failures_per_ip {
+            return Err(AppError::Throttled {
+                retry_after_secs: p.login_window_secs,
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,95 @@
+//! Owns the background worker: claims jobs from the shared queue and runs them, with retries
+//! and backoff. Housekeeping (expired sessions, old jobs) is itself a queued, periodic job, so
+//! with many nodes it runs once per period, not once per node.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use vitrine_db::NewJob;
+
+use crate::{App, AppError};
+
+const HOUSEKEEPING: &str = "housekeeping";
+const HOUSEKEEPING_EVERY_SECS: i64 = 3600;
+/// A claimed job not finished within this time is considered abandoned and runs again.
+const LEASE_SECS: i64 = 300;
+const IDLE_POLL: Duration = Duration::from_secs(5);
+
+/// Runs until `shutdown` turns true. Errors are logged and retried; they never stop the loop.
+pub async fn run_worker(app: App, worker_id: String, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let worked = match tick(&app, &worker_id).await {
+            Ok(worked) => worked,
+            Err(e) => {
+                tracing::warn!(error = %e, "worker tick failed");
+                false
+            }
+        };
+        if !worked {
+            tokio::select! {
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}
+
+/// Schedules housekeeping when none is pending, then runs one due job. True if one ran.
+async fn tick(app: &App, worker_id: &str) -> Result<bool, AppError> {
+    let now = app.clock.now();
+    if !app.db.job_pending(HOUSEKEEPING).await? {
+        app.db
+            .enqueue_job(NewJob {
+                kind: HOUSEKEEPING,
+                payload: "{}".to_owned(),
+                run_at: now,
+                max_attempts: 3,
+            })
+            .await?;
+    }
+    let Some(job) = app.db.claim_job(worker_id, now, LEASE_SECS).await? else {
+        return Ok(false);
+    };
+    let result = match job.kind.as_str() {
+        HOUSEKEEPING => housekeeping(app).await,
+        other => Err(AppError::Internal(format!("unknown job kind {other}"))),
+    };
+    let now = app.clock.now();
+    match result {
+        Ok(()) => {
+            app.db.complete_job(job.id, now).await?;
+            if job.kind == HOUSEKEEPING {
+                app.db
+                    .enqueue_job(NewJob {
+                        kind: HOUSEKEEPING,
+                        payload: "{}".to_owned(),
+                        run_at: now.plus_seconds(HOUSEKEEPING_EVERY_SECS),
+                        max_attempts: 3,
+                    })
+                    .await?;
+            }
+        }
+        Err(e) => {
+            tracing::warn!(job = job.id, kind = %job.kind, error = %e, "job failed");
+            let retry = (job.attempts < job.max_attempts)
+                .then(|| now.plus_seconds(30 * 2i64.pow(job.attempts.clamp(0, 10) as u32)));
+            app.db.fail_job(job.id, &e.to_string(), retry, now).await?;
+        }
+    }
+    Ok(true)
+}
+
+async fn housekeeping(app: &App) -> Result<(), AppError> {
+    let now = app.clock.now();
+    let sessions = app.db.delete_expired_sessions(now).await?;
+    let jobs = app.db.prune_jobs(now.minus_seconds(7 * 24 * 3600)).await?;
+    tracing::info!(
+        expired_sessions = sessions,
+        pruned_jobs = jobs,
+        "housekeeping done"
+    );
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! Owns the `audit_log` table: who did what, when, from where. Also the source of truth for
+//! login throttling (recent failures are counted here, so every node sees the same counts).
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use vitrine_domain::Timestamp;
+
+use crate::entity::audit;
+use crate::{Db, DbError};
+
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry<'a> {
+    pub at: Timestamp,
+    pub actor_id: Option<i64>,
+    pub action: &'a str,
+    pub target: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub details: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub target: Option<String>,
+    pub ip: Option<String>,
+    pub details: Option<String>,
+}
+
+/// Which entries to count: one action since a time, by IP or by target.
+#[derive(Debug, Clone, Copy)]
+pub enum AuditQuery<'a> {
+    ByIp(&'a str),
+    ByTarget(&'a str),
+}
+
+impl Db {
+    pub async fn record_audit(&self, e: NewAuditEntry<'_>) -> Result<(), DbError> {
+        audit::ActiveModel {
+            at: Set(e.at.0),
+            actor_id: Set(e.actor_id),
+            action: Set(e.action.to_owned()),
+            target: Set(e.target.map(|t| t.chars().take(255).collect())),
+            ip: Set(e.ip.map(str::to_owned)),
+            details: Set(e.details),
+            ..Default::default()
+        }
+        .insert(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn count_audit_since(
+        &self,
+        action: &str,
+        query: AuditQuery<'_>,
+        since: Timestamp,
+    ) -> Result<u64, DbError> {
+        let q = audit::Entity::find()
+            .filter(audit::Column::Action.eq(action))
+            .filter(audit::Column::At.gte(since.0));
+        let q = match query {
+            AuditQuery::ByIp(ip) => q.filter(audit::Column::Ip.eq(ip)),
+            AuditQuery::ByTarget(t) => q.filter(audit::Column::Target.eq(t)),
+        };
+        Ok(q.count(&self.read).await?)
+    }
+
+    /// Newest entries first, before id `before` (keyset).
+    pub async fn list_audit(
+        &self,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<AuditEntry>, DbError> {
+        let mut q = audit::Entity::find().order_by_desc(audit::Column::Id);
+        if let Some(b) = before {
+            q = q.filter(audit::Column::Id.lt(b));
+        }
+        Ok(q.limit(limit)
+            .all(&self.read)
+            .await?
+            .into_iter()
+            .map(|m| AuditEntry {
+                id: m.id,
+                at: Timestamp(m.at),
+                actor_id: m.actor_id,
+                action: m.action,
+                target: m.target,
+                ip: m.ip,
+                details: m.details,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,8 @@
+//! Owns the sea-orm entity definitions, one per table. Only this crate sees them.
+
+pub mod api_key;
+pub mod audit;
+pub mod job;
+pub mod session;
+pub mod setting;
+pub mod user;

@@ -1,0 +1,153 @@
+//! Owns the `jobs` table: a durable queue. A job is claimed by one worker at a time
+//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the single writer on SQLite); a claim that is not
+//! completed before `locked_until` (a crashed worker) becomes claimable again.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbBackend, EntityTrait, QueryFilter, Statement,
+};
+use vitrine_domain::Timestamp;
+
+use crate::connection::Backend;
+use crate::entity::job;
+use crate::{Db, DbError};
+
+#[derive(Debug, Clone)]
+pub struct JobRecord {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewJob<'a> {
+    pub kind: &'a str,
+    pub payload: String,
+    pub run_at: Timestamp,
+    pub max_attempts: i32,
+}
+
+const CLAIM_SQLITE: &str = "UPDATE jobs SET status = 'running', attempts = attempts + 1, \
+    locked_by = ?, locked_until = ?, updated_at = ? \
+    WHERE id = (SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= ?) \
+    OR (status = 'running' AND locked_until < ?) ORDER BY run_at, id LIMIT 1) RETURNING *";
+
+const CLAIM_POSTGRES: &str = "UPDATE jobs SET status = 'running', attempts = attempts + 1, \
+    locked_by = $1, locked_until = $2, updated_at = $3 \
+    WHERE id = (SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $4) \
+    OR (status = 'running' AND locked_until < $5) ORDER BY run_at, id LIMIT 1 \
+    FOR UPDATE SKIP LOCKED) RETURNING *";
+
+impl Db {
+    pub async fn enqueue_job(&self, j: NewJob<'_>) -> Result<i64, DbError> {
+        let m = job::ActiveModel {
+            kind: Set(j.kind.to_owned()),
+            payload: Set(j.payload),
+            status: Set("queued".to_owned()),
+            run_at: Set(j.run_at.0),
+            attempts: Set(0),
+            max_attempts: Set(j.max_attempts.max(1)),
+            locked_until: Set(None),
+            locked_by: Set(None),
+            last_error: Set(None),
+            created_at: Set(j.run_at.0),
+            updated_at: Set(j.run_at.0),
+            ..Default::default()
+        }
+        .insert(&self.write)
+        .await?;
+        Ok(m.id)
+    }
+
+    /// Claims the next due job for `worker`, holding it for `lease_secs`.
+    pub async fn claim_job(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_secs: i64,
+    ) -> Result<Option<JobRecord>, DbError> {
+        let (backend, sql) = match self.backend() {
+            Backend::Sqlite => (DbBackend::Sqlite, CLAIM_SQLITE),
+            Backend::Postgres => (DbBackend::Postgres, CLAIM_POSTGRES),
+        };
+        let values = [
+            worker.into(),
+            now.plus_seconds(lease_secs).0.into(),
+            now.0.into(),
+            now.0.into(),
+            now.0.into(),
+        ];
+        let claimed = job::Entity::find()
+            .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+            .one(&self.write)
+            .await?;
+        Ok(claimed.map(|m| JobRecord {
+            id: m.id,
+            kind: m.kind,
+            payload: m.payload,
+            attempts: m.attempts,
+            max_attempts: m.max_attempts,
+        }))
+    }
+
+    pub async fn complete_job(&self, id: i64, now: Timestamp) -> Result<(), DbError> {
+        job::Entity::update_many()
+            .col_expr(job::Column::Status, Expr::value("done"))
+            .col_expr(job::Column::LockedUntil, Expr::value(Option::<i64>::None))
+            .col_expr(job::Column::UpdatedAt, Expr::value(now.0))
+            .filter(job::Column::Id.eq(id))
+            .exec(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failure: the job runs again at `retry_at`, or is marked failed for good.
+    pub async fn fail_job(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let (status, run_at) = match retry_at {
+            Some(t) => ("queued", t.0),
+            None => ("failed", now.0),
+        };
+        job::Entity::update_many()
+            .col_expr(job::Column::Status, Expr::value(status))
+            .col_expr(job::Column::RunAt, Expr::value(run_at))
+            .col_expr(
+                job::Column::LastError,
+                Expr::value(error.chars().take(2000).collect::<String>()),
+            )
+            .col_expr(job::Column::LockedUntil, Expr::value(Option::<i64>::None))
+            .col_expr(job::Column::UpdatedAt, Expr::value(now.0))
+            .filter(job::Column::Id.eq(id))
+            .exec(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether a job of this kind is queued or running (to avoid piling up periodic jobs).
+    pub async fn job_pending(&self, kind: &str) -> Result<bool, DbError> {
+        use sea_orm::PaginatorTrait;
+        Ok(job::Entity::find()
+            .filter(job::Column::Kind.eq(kind))
+            .filter(job::Column::Status.is_in(["queued", "running"]))
+            .count(&self.read)
+            .await?
+            > 0)
+    }
+
+    /// Deletes finished jobs last touched before `before`.
+    pub async fn prune_jobs(&self, before: Timestamp) -> Result<u64, DbError> {
+        Ok(job::Entity::delete_many()
+            .filter(job::Column::Status.is_in(["done", "failed"]))
+            .filter(job::Column::UpdatedAt.lt(before.0))
+            .exec(&self.write)
+            .await?
+            .rows_affected)
+    }
+}

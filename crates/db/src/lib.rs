@@ -1,0 +1,22 @@
+//! The only crate that speaks SQL: connection set-up per backend, migrations and repositories.
+//! Repositories return plain records built from domain types; callers never see sea-orm.
+
+mod api_keys;
+mod audit;
+mod connection;
+mod entity;
+mod error;
+mod jobs;
+mod migration;
+mod sessions;
+mod settings;
+pub mod test_support;
+mod users;
+
+pub use api_keys::{ApiKeyRecord, NewApiKey};
+pub use audit::{AuditEntry, AuditQuery, NewAuditEntry};
+pub use connection::{Backend, Db};
+pub use error::DbError;
+pub use jobs::{JobRecord, NewJob};
+pub use sessions::SessionRecord;
+pub use users::{NewUser, UserRecord};

@@ -1,0 +1,182 @@
+//! Owns the JSON shapes of the native REST API (requests and responses), documented in the
+//! OpenAPI description. App views are converted here so the app crate stays HTTP-free.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use vitrine_app::{ApiKeyView, CreatedApiKey, SiteSettings};
+use vitrine_db::UserRecord;
+
+/// The signed-in user's own account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserDto {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub display_name: Option<String>,
+    /// `admin`, `manager` or `user`.
+    pub role: String,
+    /// `active` or `banned`.
+    pub status: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+impl From<&UserRecord> for UserDto {
+    fn from(u: &UserRecord) -> Self {
+        Self {
+            id: u.id,
+            username: u.username.to_string(),
+            email: u.email.to_string(),
+            display_name: u.display_name.clone(),
+            role: u.role.to_string(),
+            status: u.status.as_str().to_owned(),
+            created_at: u.created_at.to_rfc3339(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Username or e-mail address.
+    pub login: String,
+    pub password: String,
+    /// Keep the session for 30 days instead of the browser session.
+    #[serde(default)]
+    pub remember: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignupRequest {
+    /// 3-32 characters of `a-z 0-9 _ -` (case folded).
+    pub username: String,
+    pub email: String,
+    /// At least 8 characters.
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordChangeRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProfilePatch {
+    /// Shown instead of the username; empty clears it. At most 64 characters.
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyDto {
+    pub id: i64,
+    pub name: String,
+    /// The first characters of the key.
+    pub prefix: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+impl From<ApiKeyView> for ApiKeyDto {
+    fn from(k: ApiKeyView) -> Self {
+        Self {
+            id: k.id,
+            name: k.name,
+            prefix: k.prefix,
+            created_at: k.created_at,
+            last_used_at: k.last_used_at,
+        }
+    }
+}
+
+/// A new key. `secret` is shown only in this response; store it now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApiKeyDto {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: String,
+    pub secret: String,
+}
+
+impl From<CreatedApiKey> for CreatedApiKeyDto {
+    fn from(c: CreatedApiKey) -> Self {
+        Self {
+            id: c.key.id,
+            name: c.key.name,
+            prefix: c.key.prefix,
+            created_at: c.key.created_at,
+            secret: c.secret,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateApiKeyRequest {
+    /// A label such as "ShareX on my laptop" (1-64 characters).
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyList {
+    pub items: Vec<ApiKeyDto>,
+}
+
+/// A user as an administrator sees them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserDto>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UserPatch {
+    /// `admin`, `manager` or `user`.
+    pub role: Option<String>,
+    /// `active` or `banned` (banning ends the user's sessions).
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SettingsDto {
+    pub name: String,
+    pub description: String,
+    pub signups_enabled: bool,
+}
+
+impl From<SiteSettings> for SettingsDto {
+    fn from(s: SiteSettings) -> Self {
+        Self {
+            name: s.name,
+            description: s.description,
+            signups_enabled: s.signups_enabled,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SettingsPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub signups_enabled: Option<bool>,
+}
+
+/// Every error: a stable snake_case `code` and a human `message`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, documented code, e.g. `invalid_credentials`, `validation_failed`.
+    pub code: String,
+    pub message: String,
+    /// The input field at fault, for validation errors.
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthDto {
+    pub status: String,
+}

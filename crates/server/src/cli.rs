@@ -1,0 +1,312 @@
+//! Owns the `vitrine` command line: `serve` (the default), `migrate`, `user`, `apikey` and
+//! `config print`. Every command reads the same layered configuration.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Parser, Subcommand};
+use tokio::net::TcpListener;
+use vitrine_app::{Actor, App, RequestMeta, SignupInput};
+use vitrine_domain::{Role, SystemClock, UserStatus};
+
+use crate::config::{self, Config, FlagOverrides};
+use crate::serve;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vitrine",
+    version,
+    about = "Vitrine: self-hosted media hosting"
+)]
+struct Cli {
+    /// Configuration file (default: ./vitrine.toml when present; also VITRINE_CONFIG).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Data directory (overrides VITRINE_DATA_DIR and the file).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL (overrides VITRINE_DATABASE_URL and the file).
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Apikey(ApiKeyCommand),
+    /// Show the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Default, Args)]
+struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080.
+    #[arg(long)]
+    bind: Option<String>,
+    /// Public URL of the site, e.g. https://img.example.org.
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Do not run the background job worker in this process.
+    #[arg(long)]
+    no_worker: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from stdin (or --password-file).
+    Add {
+        username: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "user")]
+        role: String,
+        #[arg(long, value_name = "PATH")]
+        password_file: Option<PathBuf>,
+    },
+    /// Set a new password (ends the user's sessions). Read from stdin or --password-file.
+    Passwd {
+        username: String,
+        #[arg(long, value_name = "PATH")]
+        password_file: Option<PathBuf>,
+    },
+    /// Change a user's role: admin, manager or user.
+    Role { username: String, role: String },
+    /// Ban a user (ends their sessions; their keys stop working).
+    Ban { username: String },
+    /// Lift a ban.
+    Unban { username: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum ApiKeyCommand {
+    /// Create an API key for a user and print its secret (shown only once).
+    Create {
+        username: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the merged configuration (secrets hidden).
+    Print,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serve_args = match &cli.command {
+        Some(Command::Serve(a)) => Some(a),
+        None => None,
+        Some(_) => None,
+    };
+    let flags = FlagOverrides {
+        bind: serve_args.and_then(|a| a.bind.clone()),
+        public_url: serve_args.and_then(|a| a.public_url.clone()),
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        worker: serve_args.and_then(|a| a.no_worker.then_some(false)),
+    };
+    let config = match config::load(cli.config.as_deref(), &flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::logging::init(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
+    match command {
+        None | Some(Command::Serve(_)) => run_serve(config).await,
+        Some(Command::Migrate) => {
+            let db = serve::open_database(&config).await?;
+            println!("database is up to date ({})", redacted_db(&config));
+            db.close().await;
+            Ok(())
+        }
+        Some(Command::Config(ConfigCommand::Print)) => {
+            print!("{}", config.to_redacted_toml());
+            Ok(())
+        }
+        Some(Command::User(cmd)) => run_user(cmd, &app(&config).await?).await,
+        Some(Command::Apikey(ApiKeyCommand::Create { username, name })) => {
+            let app = app(&config).await?;
+            let key = app
+                .create_api_key(
+                    &Actor::System,
+                    Some(&username),
+                    &name,
+                    &RequestMeta::default(),
+                )
+                .await?;
+            eprintln!(
+                "API key \"{}\" created for {username}. It is shown only once:",
+                key.key.name
+            );
+            println!("{}", key.secret);
+            Ok(())
+        }
+    }
+}
+
+fn redacted_db(config: &Config) -> String {
+    let url = config.database_url();
+    match url::Url::parse(&url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url,
+    }
+}
+
+async fn app(config: &Config) -> anyhow::Result<App> {
+    let db = serve::open_database(config).await?;
+    Ok(App::new(db, Arc::new(SystemClock), config.auth_policy()))
+}
+
+async fn run_user(cmd: UserCommand, app: &App) -> anyhow::Result<()> {
+    let actor = Actor::System;
+    match cmd {
+        UserCommand::Add {
+            username,
+            email,
+            role,
+            password_file,
+        } => {
+            let role: Role = role.parse()?;
+            let password = read_password(password_file.as_ref())?;
+            let input = SignupInput {
+                username,
+                email,
+                password,
+                password_confirm: None,
+            };
+            let user = app.create_user(&actor, &input, role).await?;
+            println!(
+                "created {} ({}) as {}",
+                user.username, user.email, user.role
+            );
+        }
+        UserCommand::Passwd {
+            username,
+            password_file,
+        } => {
+            let password = read_password(password_file.as_ref())?;
+            app.reset_password(&actor, &username, &password).await?;
+            println!("password changed for {username}; their sessions were ended");
+        }
+        UserCommand::Role { username, role } => {
+            let user = app.set_role(&actor, &username, role.parse()?).await?;
+            println!("{} is now {}", user.username, user.role);
+        }
+        UserCommand::Ban { username } => {
+            let user = app
+                .set_status(&actor, &username, UserStatus::Banned)
+                .await?;
+            println!("{} is banned", user.username);
+        }
+        UserCommand::Unban { username } => {
+            let user = app
+                .set_status(&actor, &username, UserStatus::Active)
+                .await?;
+            println!("{} is active again", user.username);
+        }
+    }
+    Ok(())
+}
+
+/// From a file (first line), a terminal prompt (asked twice), or the first line of stdin.
+fn read_password(file: Option<&PathBuf>) -> anyhow::Result<String> {
+    let password = if let Some(path) = file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the password file {}", path.display()))?;
+        text.lines().next().unwrap_or_default().to_owned()
+    } else if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Repeat password: ")?;
+        if first != second {
+            bail!("the passwords do not match");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    if password.is_empty() {
+        bail!("no password given (pipe it on stdin or use --password-file)");
+    }
+    Ok(password)
+}
+
+async fn run_serve(config: Config) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let base = config.base_url();
+    let state = serve::build_state(config, Arc::new(SystemClock)).await?;
+    let listener = TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind} (set `bind`, VITRINE_BIND or --bind)"))?;
+    let setup = state.app.prepare_setup().await?;
+    let server = serve::start(state, listener)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Vitrine {} is running at {base}",
+        env!("CARGO_PKG_VERSION")
+    )?;
+    if let Some(token) = setup {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "No administrator yet. Open this one-time link to create one:"
+        )?;
+        writeln!(out, "  {base}/setup/{token}")?;
+        writeln!(
+            out,
+            "or run: vitrine user add NAME --email you@example.org --role admin"
+        )?;
+    }
+    writeln!(out, "Press Ctrl+C to stop.")?;
+    out.flush()?;
+    drop(out);
+    serve::shutdown_signal().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    let db = server.state.app.db.clone();
+    server.shutdown().await?;
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,410 @@
+//! Owns configuration: compiled defaults, then `vitrine.toml` (or `--config` /
+//! `VITRINE_CONFIG`), then `VITRINE_*` environment variables, then command-line flags.
+//! An invalid setting stops start-up with a message naming the setting and its source.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The whole configuration. Nested sections map to `VITRINE_SECTION__KEY` variables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// The URL people use to reach the site (used in links, cookies and CSRF checks).
+    /// Defaults to `http://` + `bind`.
+    pub public_url: Option<Url>,
+    /// Where the SQLite database and media live by default.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://USER:PASS@HOST/DB`. Defaults to SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// `pretty` (default) or `json` log lines.
+    pub log_format: LogFormat,
+    /// A tracing filter such as `info` or `vitrine_server=debug,info`.
+    pub log_level: String,
+    /// Run the background job worker inside `serve`.
+    pub worker: bool,
+    /// Largest JSON or form body accepted, in bytes.
+    pub max_form_bytes: usize,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Idle lifetime of a normal session, in hours.
+    pub session_hours: u32,
+    /// Lifetime of a "keep me signed in" session, in days.
+    pub remember_days: u32,
+    /// Window for counting failed logins, in minutes.
+    pub login_window_minutes: u32,
+    pub max_failures_per_account: u32,
+    pub max_failures_per_ip: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            log_format: LogFormat::Pretty,
+            log_level: "info".to_owned(),
+            worker: true,
+            max_form_bytes: 1024 * 1024,
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_hours: 24,
+            remember_days: 30,
+            login_window_minutes: 15,
+            max_failures_per_account: 5,
+            max_failures_per_ip: 20,
+        }
+    }
+}
+
+/// Values given as command-line flags (highest precedence).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FlagOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker: Option<bool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// The configuration file to read: `--config`, else `VITRINE_CONFIG`, else `./vitrine.toml`.
+/// An explicitly named file must exist; the default one is optional.
+fn config_file(
+    explicit: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<PathBuf>, ConfigError> {
+    let named = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| env("VITRINE_CONFIG").map(PathBuf::from));
+    match named {
+        Some(p) if p.is_file() => Ok(Some(p)),
+        Some(p) => Err(ConfigError(format!(
+            "configuration file {} does not exist",
+            p.display()
+        ))),
+        None => {
+            let default = PathBuf::from("vitrine.toml");
+            Ok(default.is_file().then_some(default))
+        }
+    }
+}
+
+/// Builds the layered figment without extracting it.
+pub fn figment(
+    explicit_file: Option<&Path>,
+    flags: &FlagOverrides,
+) -> Result<Figment, ConfigError> {
+    let mut fig = Figment::from(Serialized::defaults(Config::default()));
+    if let Some(file) = config_file(explicit_file, &|k| std::env::var(k).ok())? {
+        fig = fig.merge(Toml::file_exact(file));
+    }
+    Ok(fig
+        .merge(
+            Env::prefixed("VITRINE_")
+                .split("__")
+                // Not settings: the file pointer itself and the test suite's variables.
+                .filter(|k| k != "config" && !k.as_str().starts_with("test_")),
+        )
+        .merge(Serialized::defaults(flags)))
+}
+
+/// Loads and checks the configuration.
+pub fn load(explicit_file: Option<&Path>, flags: &FlagOverrides) -> Result<Config, ConfigError> {
+    let fig = figment(explicit_file, flags)?;
+    let config: Config = fig.extract().map_err(describe)?;
+    config.validate(&fig)?;
+    Ok(config)
+}
+
+/// The environment variable that sets `key` (`auth.session_hours` -> `VITRINE_AUTH__SESSION_HOURS`).
+fn env_name(key: &str) -> String {
+    format!("VITRINE_{}", key.to_uppercase().replace('.', "__"))
+}
+
+/// Turns figment's errors into "invalid setting `x`: why (from SOURCE)" lines.
+fn describe(err: figment::Error) -> ConfigError {
+    let mut out = String::new();
+    for e in err {
+        let key = e.path.join(".");
+        let source = match &e.metadata {
+            // Our only environment provider is `VITRINE_` + path joined by `__`.
+            Some(md) if md.name.contains("environment") => {
+                format!("environment variable {}", env_name(&e.path.join(".")))
+            }
+            Some(md) => match &md.source {
+                Some(src) => format!("{} ({src})", md.name),
+                None => md.name.to_string(),
+            },
+            None => "unknown source".to_owned(),
+        };
+        let key = if key.is_empty() {
+            "configuration".to_owned()
+        } else {
+            format!("`{key}`")
+        };
+        let _ = writeln!(out, "invalid setting {key}: {} (from {source})", e.kind);
+    }
+    ConfigError(out.trim_end().to_owned())
+}
+
+impl Config {
+    fn validate(&self, fig: &Figment) -> Result<(), ConfigError> {
+        let source = |key: &str| {
+            fig.find_metadata(key).map_or_else(
+                || "defaults".to_owned(),
+                |md| {
+                    if md.name.contains("environment") {
+                        format!("environment variable {}", env_name(key))
+                    } else {
+                        md.source
+                            .as_ref()
+                            .map_or_else(|| md.name.to_string(), |s| format!("{} ({s})", md.name))
+                    }
+                },
+            )
+        };
+        let fail = |key: &str, why: &str| {
+            Err(ConfigError(format!(
+                "invalid setting `{key}`: {why} (from {})",
+                source(key)
+            )))
+        };
+        if let Some(u) = &self.public_url {
+            if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+                return fail(
+                    "public_url",
+                    "must be an http:// or https:// URL with a host",
+                );
+            }
+            if u.query().is_some() || u.fragment().is_some() {
+                return fail("public_url", "must not have a query or fragment");
+            }
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return fail("data_dir", "must not be empty");
+        }
+        if let Some(db) = &self.database_url
+            && !(db.starts_with("sqlite:")
+                || db.starts_with("postgres://")
+                || db.starts_with("postgresql://"))
+        {
+            return fail(
+                "database_url",
+                "must start with sqlite:, postgres:// or postgresql://",
+            );
+        }
+        if self
+            .log_level
+            .parse::<tracing_subscriber::EnvFilter>()
+            .is_err()
+        {
+            return fail(
+                "log_level",
+                "is not a valid log filter (try `info` or `debug`)",
+            );
+        }
+        let a = &self.auth;
+        if a.session_hours == 0 || a.remember_days == 0 || a.login_window_minutes == 0 {
+            return fail("auth", "durations must be greater than zero");
+        }
+        if self.max_form_bytes < 1024 {
+            return fail("max_form_bytes", "must be at least 1024");
+        }
+        Ok(())
+    }
+
+    /// The site's base URL without a trailing slash.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.as_str().trim_end_matches('/').to_owned(),
+            None => {
+                let host = if self.bind.ip().is_unspecified() {
+                    "localhost".to_owned()
+                } else {
+                    self.bind.ip().to_string()
+                };
+                let host = if self.bind.is_ipv6() && !self.bind.ip().is_unspecified() {
+                    format!("[{host}]")
+                } else {
+                    host
+                };
+                format!("http://{host}:{}", self.bind.port())
+            }
+        }
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https")
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("vitrine.db").display()),
+        }
+    }
+
+    pub fn auth_policy(&self) -> vitrine_app::AuthPolicy {
+        let a = &self.auth;
+        vitrine_app::AuthPolicy {
+            session_ttl_secs: i64::from(a.session_hours) * 3600,
+            remember_ttl_secs: i64::from(a.remember_days) * 86400,
+            login_window_secs: i64::from(a.login_window_minutes) * 60,
+            max_failures_per_account: u64::from(a.max_failures_per_account),
+            max_failures_per_ip: u64::from(a.max_failures_per_ip),
+        }
+    }
+
+    /// The merged configuration as TOML, with secrets hidden.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = Some(redact_url(&self.database_url()));
+        toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot print: {e}"))
+    }
+}
+
+fn redact_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_without_anything_set() {
+        Jail::expect_with(|_jail| {
+            let c = load(None, &FlagOverrides::default()).map_err(|e| e.0)?;
+            assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+            assert_eq!(c.database_url(), "sqlite://./data/vitrine.db");
+            assert_eq!(c.base_url(), "http://127.0.0.1:8080");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn layers_file_then_env_then_flags() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "vitrine.toml",
+                "bind = \"127.0.0.1:9000\"\nlog_level = \"debug\"\n[auth]\nsession_hours = 2\n",
+            )?;
+            let c = load(None, &FlagOverrides::default()).map_err(|e| e.0)?;
+            assert_eq!(c.bind.port(), 9000);
+            assert_eq!(c.auth.session_hours, 2);
+
+            jail.set_env("VITRINE_BIND", "127.0.0.1:9100");
+            jail.set_env("VITRINE_AUTH__SESSION_HOURS", "3");
+            let c = load(None, &FlagOverrides::default()).map_err(|e| e.0)?;
+            assert_eq!(c.bind.port(), 9100);
+            assert_eq!(c.auth.session_hours, 3);
+            assert_eq!(c.log_level, "debug", "file value kept where env is silent");
+
+            let flags = FlagOverrides {
+                bind: Some("127.0.0.1:9200".into()),
+                ..Default::default()
+            };
+            let c = load(None, &flags).map_err(|e| e.0)?;
+            assert_eq!(c.bind.port(), 9200);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_settings_name_the_setting_and_source() {
+        Jail::expect_with(|jail| {
+            jail.set_env("VITRINE_BIND", "not-an-address");
+            let err = load(None, &FlagOverrides::default())
+                .err()
+                .map(|e| e.0)
+                .unwrap_or_default();
+            assert!(err.contains("`bind`"), "{err}");
+            assert!(err.contains("VITRINE_BIND"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.create_file("custom.toml", "public_url = \"ftp://example.org\"\n")?;
+            let err = load(Some(Path::new("custom.toml")), &FlagOverrides::default())
+                .err()
+                .map(|e| e.0)
+                .unwrap_or_default();
+            assert!(err.contains("`public_url`"), "{err}");
+            assert!(err.contains("custom.toml"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.create_file("vitrine.toml", "bnid = \"127.0.0.1:1\"\n")?;
+            let err = load(None, &FlagOverrides::default())
+                .err()
+                .map(|e| e.0)
+                .unwrap_or_default();
+            assert!(err.contains("bnid"), "{err}");
+            assert!(err.contains("vitrine.toml"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|_jail| {
+            let err = load(Some(Path::new("missing.toml")), &FlagOverrides::default())
+                .err()
+                .map(|e| e.0)
+                .unwrap_or_default();
+            assert!(err.contains("missing.toml"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn print_hides_database_password() {
+        let c = Config {
+            database_url: Some("postgres://vitrine:hunter2@db/vitrine".into()),
+            ..Config::default()
+        };
+        let out = c.to_redacted_toml();
+        assert!(!out.contains("hunter2"), "{out}");
+        assert!(out.contains("***"), "{out}");
+    }
+}

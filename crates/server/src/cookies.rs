@@ -1,0 +1,86 @@
+//! Owns the session cookie: its name, attributes and parsing.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use vitrine_app::NewSession;
+
+pub const SESSION_COOKIE: &str = "vitrine_session";
+
+/// The session token from the `Cookie` header, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim_matches('"'))
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// `Set-Cookie` for a new session: HttpOnly, SameSite=Lax, Secure on https, persistent only
+/// for remember-me.
+pub fn set_session(session: &NewSession, secure: bool) -> Option<HeaderValue> {
+    let mut c = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax",
+        session.token
+    );
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = session.cookie_max_age_secs {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&c).ok()
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_session(secure: bool) -> HeaderValue {
+    if secure {
+        HeaderValue::from_static(
+            "vitrine_session=; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=0",
+        )
+    } else {
+        HeaderValue::from_static("vitrine_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_among_other_cookies() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; vitrine_session=abc; b=2"),
+        );
+        assert_eq!(session_token(&h), Some("abc"));
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("vitrine_session="));
+        assert_eq!(session_token(&h), None);
+    }
+
+    #[test]
+    fn cookie_attributes() {
+        let s = NewSession {
+            token: "t".into(),
+            cookie_max_age_secs: Some(60),
+        };
+        let v = set_session(&s, true).map(|v| v.to_str().unwrap_or_default().to_owned());
+        assert_eq!(
+            v.as_deref(),
+            Some("vitrine_session=t; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=60")
+        );
+        let s = NewSession {
+            token: "t".into(),
+            cookie_max_age_secs: None,
+        };
+        let v = set_session(&s, false).map(|v| v.to_str().unwrap_or_default().to_owned());
+        assert_eq!(
+            v.as_deref(),
+            Some("vitrine_session=t; Path=/; HttpOnly; SameSite=Lax")
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! Owns the mapping of errors to HTTP, in one place: the JSON error shape
+//! `{"error": {"code", "message"}}` for the API and an HTML page for the web.
+//! Internal causes are logged (with the request id from the tracing span), never sent.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use vitrine_app::AppError;
+
+/// An error answered as JSON.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<&'static str>,
+    pub retry_after: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+    }
+}
+
+/// The single table from app errors to status and code.
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        use StatusCode as S;
+        let msg = err.to_string();
+        let (status, code) = match &err {
+            AppError::Validation(v) => {
+                let mut e = ApiError::new(S::UNPROCESSABLE_ENTITY, "validation_failed", msg);
+                e.field = Some(v.field);
+                return e;
+            }
+            AppError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials"),
+            AppError::InvalidApiKey => (S::UNAUTHORIZED, "invalid_api_key"),
+            AppError::Throttled { retry_after_secs } => {
+                let mut e = ApiError::new(S::TOO_MANY_REQUESTS, "too_many_attempts", msg);
+                e.retry_after = Some(*retry_after_secs);
+                return e;
+            }
+            AppError::Banned => (S::FORBIDDEN, "account_banned"),
+            AppError::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated"),
+            AppError::Forbidden => (S::FORBIDDEN, "forbidden"),
+            AppError::NotFound(_) => (S::NOT_FOUND, "not_found"),
+            AppError::Conflict("username") => (S::CONFLICT, "username_taken"),
+            AppError::Conflict("email") => (S::CONFLICT, "email_taken"),
+            AppError::Conflict(_) => (S::CONFLICT, "conflict"),
+            AppError::SignupsClosed => (S::FORBIDDEN, "signups_closed"),
+            AppError::SetupLinkInvalid => (S::NOT_FOUND, "setup_link_invalid"),
+            AppError::WrongCurrentPassword => (S::FORBIDDEN, "wrong_current_password"),
+            AppError::Db(db) if db.is_unavailable() => {
+                tracing::error!(error = %err, "database unavailable");
+                return ApiError::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "the database is unreachable; try again shortly",
+                );
+            }
+            AppError::Internal(_) | AppError::Db(_) => {
+                tracing::error!(error = %err, "internal error");
+                return ApiError::new(
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "something went wrong on our side",
+                );
+            }
+        };
+        ApiError::new(status, code, msg)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+                field: self.field,
+            },
+        };
+        let mut res = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        res
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,22 @@
+//! The Vitrine server: HTTP routes (web pages, REST API), configuration, templates, static
+//! assets and the `vitrine` command line.
+
+pub mod api_types;
+pub mod assets;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod cookies;
+pub mod csrf;
+pub mod error;
+pub mod extract;
+pub mod logging;
+pub mod metrics;
+pub mod openapi;
+pub mod page;
+pub mod request_meta;
+pub mod routes;
+pub mod serve;
+pub mod state;
+pub mod templates;
+pub mod web_error;

@@ -1,0 +1,5 @@
+//! The `vitrine` binary.
+
+fn main() -> std::process::ExitCode {
+    vitrine_server::cli::main()
+}

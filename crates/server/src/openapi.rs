@@ -1,0 +1,61 @@
+//! Owns the OpenAPI description of the native REST API, generated from the handlers. A copy is
+//! committed at `docs/openapi.json`; a test fails when it drifts from the code.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api_types::*;
+use crate::routes::{api_admin, api_auth, api_me};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Vitrine API",
+        description = "The native REST API of Vitrine. Authenticate with a session cookie \
+            (from `/api/v1/auth/login`) or an API key (`Authorization: Bearer KEY` or \
+            `X-API-Key: KEY`). Errors are `{\"error\": {\"code\", \"message\"}}` with a \
+            stable `code`."
+    ),
+    paths(
+        api_auth::signup, api_auth::login, api_auth::logout,
+        api_me::get_me, api_me::update_me, api_me::change_password,
+        api_me::list_api_keys, api_me::create_api_key, api_me::revoke_api_key,
+        api_admin::list_users, api_admin::update_user, api_admin::get_settings, api_admin::update_settings,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&Security),
+    tags(
+        (name = "auth", description = "Sign up, sign in and out"),
+        (name = "me", description = "The signed-in account"),
+        (name = "api-keys", description = "Keys for tools and scripts"),
+        (name = "admin", description = "Administration (admins only)"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))),
+        );
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("vitrine_session"))),
+        );
+    }
+}
+
+/// The description as committed: pretty JSON with a trailing newline.
+pub fn openapi_json() -> String {
+    let mut s = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}

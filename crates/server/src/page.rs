@@ -1,0 +1,73 @@
+//! Owns the context every page template receives (site, signed-in user, asset version, notice
+//! and error banners) and rendering a page with it.
+
+use axum::response::Html;
+use serde_json::{Map, Value, json};
+use vitrine_app::Actor;
+use vitrine_domain::Role;
+
+use crate::state::AppState;
+use crate::web_error::WebError;
+
+/// Renders `template` with the base context merged under `extra` (extra wins).
+pub async fn render(
+    state: &AppState,
+    actor: &Actor,
+    template: &str,
+    extra: Value,
+) -> Result<Html<String>, WebError> {
+    let site = state.app.site_settings().await?;
+    let me = match actor.user() {
+        Some(_) => {
+            let u = state.app.me(actor).await?;
+            json!({
+                "username": u.username.as_str(),
+                "display_name": u.display_name,
+                "email": u.email.as_str(),
+                "role": u.role,
+                "is_admin": u.role == Role::Admin,
+            })
+        }
+        None => Value::Null,
+    };
+    let mut ctx = Map::new();
+    ctx.insert("site".into(), json!(site));
+    ctx.insert("me".into(), me);
+    ctx.insert("asset_version".into(), json!(state.asset_version));
+    ctx.insert("base_url".into(), json!(state.base_url()));
+    ctx.insert("notice".into(), Value::Null);
+    ctx.insert("error".into(), Value::Null);
+    if let Value::Object(extra) = extra {
+        ctx.extend(extra);
+    }
+    Ok(Html(state.templates.render(template, Value::Object(ctx))?))
+}
+
+/// A same-site path to return to after login: only `/something`, never `//host` or a URL.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths() {
+        assert_eq!(safe_next(Some("/settings")), "/settings");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,127 @@
+//! Owns the signed-in user's REST endpoints: profile, password and API keys.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+
+use crate::api_types::{
+    ApiKeyList, CreateApiKeyRequest, CreatedApiKeyDto, ErrorBody, PasswordChangeRequest,
+    ProfilePatch, UserDto,
+};
+use crate::auth::CurrentActor;
+use crate::error::ApiResult;
+use crate::extract::ApiJson;
+use crate::request_meta::Meta;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me", get(get_me).patch(update_me))
+        .route("/api/v1/me/password", post(change_password))
+        .route(
+            "/api/v1/me/api-keys",
+            get(list_api_keys).post(create_api_key),
+        )
+        .route("/api/v1/me/api-keys/{id}", delete(revoke_api_key))
+}
+
+/// The authenticated user (session cookie or API key).
+#[utoipa::path(get, path = "/api/v1/me", tag = "me",
+    responses((status = 200, body = UserDto), (status = 401, body = ErrorBody, description = "`unauthenticated` or `invalid_api_key`")),
+    security(("api_key" = []), ("bearer" = []), ("session" = [])))]
+pub async fn get_me(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+) -> ApiResult<Json<UserDto>> {
+    Ok(Json((&state.app.me(&actor).await?).into()))
+}
+
+/// Update the profile.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = ProfilePatch,
+    responses((status = 200, body = UserDto), (status = 422, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = []), ("session" = [])))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiJson(req): ApiJson<ProfilePatch>,
+) -> ApiResult<Json<UserDto>> {
+    if let Some(name) = req.display_name {
+        state.app.update_display_name(&actor, &name).await?;
+    }
+    Ok(Json((&state.app.me(&actor).await?).into()))
+}
+
+/// Change the password; every other session of the account ends.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = PasswordChangeRequest,
+    responses((status = 204, description = "Changed"), (status = 403, body = ErrorBody, description = "`wrong_current_password`"),
+              (status = 422, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = []), ("session" = [])))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<PasswordChangeRequest>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .change_password(
+            &actor,
+            &req.current_password,
+            &req.new_password,
+            None,
+            &meta,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The user's live API keys (secrets are never shown again).
+#[utoipa::path(get, path = "/api/v1/me/api-keys", tag = "api-keys",
+    responses((status = 200, body = ApiKeyList)),
+    security(("api_key" = []), ("bearer" = []), ("session" = [])))]
+pub async fn list_api_keys(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+) -> ApiResult<Json<ApiKeyList>> {
+    let items = state
+        .app
+        .list_api_keys(&actor)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(ApiKeyList { items }))
+}
+
+/// Create a key. The secret is in this response only.
+#[utoipa::path(post, path = "/api/v1/me/api-keys", tag = "api-keys", request_body = CreateApiKeyRequest,
+    responses((status = 201, body = CreatedApiKeyDto), (status = 422, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = []), ("session" = [])))]
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<CreateApiKeyRequest>,
+) -> ApiResult<(StatusCode, Json<CreatedApiKeyDto>)> {
+    let created = state
+        .app
+        .create_api_key(&actor, None, &req.name, &meta)
+        .await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// Revoke a key; it stops working at once.
+#[utoipa::path(delete, path = "/api/v1/me/api-keys/{id}", tag = "api-keys",
+    params(("id" = i64, Path, description = "Key id")),
+    responses((status = 204, description = "Revoked"), (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = []), ("session" = [])))]
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Meta(meta): Meta,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    state.app.revoke_api_key(&actor, id, &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,98 @@
+//! Owns the route table and the middleware stack around it.
+
+pub mod api_admin;
+pub mod api_auth;
+pub mod api_me;
+pub mod ops;
+pub mod web_auth;
+pub mod web_pages;
+pub mod web_settings;
+
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Router, middleware};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::{assets, auth, csrf, metrics, openapi, web_error};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Random request ids (16 hex characters).
+#[derive(Clone, Copy)]
+struct RandomId;
+
+impl MakeRequestId for RandomId {
+    fn make_request_id<B>(&mut self, _req: &Request<B>) -> Option<RequestId> {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).ok()?;
+        hex::encode(b).parse().ok().map(RequestId::new)
+    }
+}
+
+fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a handler panicked");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+        "something went wrong on our side",
+    )
+    .into_response()
+}
+
+pub fn router(state: AppState) -> Router {
+    let authenticated = Router::new()
+        .merge(web_pages::router())
+        .merge(web_auth::router())
+        .merge(web_settings::router())
+        .merge(api_auth::router())
+        .merge(api_me::router())
+        .merge(api_admin::router())
+        .layer(DefaultBodyLimit::max(state.config.max_form_bytes))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .route_layer(middleware::from_fn_with_state(state.clone(), csrf::protect));
+
+    let swagger: Router<AppState> = SwaggerUi::new("/api/docs")
+        .url("/api/v1/openapi.json", openapi::ApiDoc::openapi())
+        .into();
+
+    Router::new()
+        .merge(authenticated)
+        .merge(ops::router())
+        .merge(swagger)
+        .route("/static/{*path}", get(assets::serve_static))
+        .fallback(web_error::not_found)
+        .method_not_allowed_fallback(web_error::method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(middleware::from_fn_with_state(state.clone(), web_error::render_error_pages))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomId))
+        .with_state(state)
+}

@@ -1,0 +1,186 @@
+//! Owns the account settings page: profile, password change and API keys (the new secret is
+//! rendered once, in the response to its creation, and never again).
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use vitrine_app::{Actor, AppError};
+
+use crate::auth::CurrentActor;
+use crate::error::ApiError;
+use crate::extract::WebForm;
+use crate::page;
+use crate::request_meta::Meta;
+use crate::routes::web_pages::{NoticeQuery, notice_text};
+use crate::state::AppState;
+use crate::web_error::WebError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/settings", get(settings_page))
+        .route("/settings/profile", post(save_profile))
+        .route("/settings/password", post(change_password))
+        .route("/settings/api-keys", post(create_api_key))
+        .route("/settings/api-keys/{id}/revoke", post(revoke_api_key))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password_confirm: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct KeyForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// Signed-out visitors go to the login page and come back here afterwards.
+fn login_redirect() -> Response {
+    Redirect::to("/login?next=/settings").into_response()
+}
+
+async fn render_settings(
+    state: &AppState,
+    actor: &Actor,
+    status: StatusCode,
+    extra: Value,
+) -> Result<Response, WebError> {
+    let keys = state.app.list_api_keys(actor).await?;
+    let mut ctx = json!({ "keys": keys, "new_key": null, "sxcu_available": false });
+    if let (Value::Object(base), Value::Object(extra)) = (&mut ctx, extra) {
+        base.extend(extra);
+    }
+    let html = page::render(state, actor, "settings.html", ctx).await?;
+    Ok((status, html).into_response())
+}
+
+/// A failed action re-renders the page with its message; unexpected failures become errors.
+async fn render_failure(
+    state: &AppState,
+    actor: &Actor,
+    err: AppError,
+) -> Result<Response, WebError> {
+    if matches!(err, AppError::Db(_) | AppError::Internal(_)) {
+        return Err(err.into());
+    }
+    let message = err.to_string();
+    let status = ApiError::from(err).status;
+    render_settings(state, actor, status, json!({ "error": message })).await
+}
+
+pub async fn settings_page(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
+    if actor.user().is_none() {
+        return Ok(login_redirect());
+    }
+    render_settings(
+        &state,
+        &actor,
+        StatusCode::OK,
+        json!({ "notice": notice_text(q.notice.as_deref()) }),
+    )
+    .await
+}
+
+pub async fn save_profile(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    WebForm(form): WebForm<ProfileForm>,
+) -> Result<Response, WebError> {
+    if actor.user().is_none() {
+        return Ok(login_redirect());
+    }
+    match state
+        .app
+        .update_display_name(&actor, &form.display_name)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/settings?notice=profile_saved#profile").into_response()),
+        Err(err) => render_failure(&state, &actor, err).await,
+    }
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Meta(meta): Meta,
+    WebForm(form): WebForm<PasswordForm>,
+) -> Result<Response, WebError> {
+    if actor.user().is_none() {
+        return Ok(login_redirect());
+    }
+    let result = state
+        .app
+        .change_password(
+            &actor,
+            &form.current_password,
+            &form.new_password,
+            Some(&form.new_password_confirm),
+            &meta,
+        )
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to("/settings?notice=password_changed").into_response()),
+        Err(err) => render_failure(&state, &actor, err).await,
+    }
+}
+
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Meta(meta): Meta,
+    WebForm(form): WebForm<KeyForm>,
+) -> Result<Response, WebError> {
+    if actor.user().is_none() {
+        return Ok(login_redirect());
+    }
+    match state
+        .app
+        .create_api_key(&actor, None, &form.name, &meta)
+        .await
+    {
+        Ok(created) => {
+            let new_key = json!({ "name": created.key.name, "secret": created.secret });
+            render_settings(
+                &state,
+                &actor,
+                StatusCode::CREATED,
+                json!({ "new_key": new_key }),
+            )
+            .await
+        }
+        Err(err) => render_failure(&state, &actor, err).await,
+    }
+}
+
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Meta(meta): Meta,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    if actor.user().is_none() {
+        return Ok(login_redirect());
+    }
+    state.app.revoke_api_key(&actor, id, &meta).await?;
+    Ok(Redirect::to("/settings?notice=key_revoked#api-keys").into_response())
+}

@@ -1,0 +1,25 @@
+//! Owns the state shared by every handler: the app context, configuration, templates, metrics.
+
+use std::sync::Arc;
+
+use vitrine_app::App;
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::templates::Templates;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub config: Arc<Config>,
+    pub templates: Arc<Templates>,
+    pub metrics: Arc<Metrics>,
+    /// Short hash of the static files, appended to their URLs for cache busting.
+    pub asset_version: Arc<str>,
+}
+
+impl AppState {
+    pub fn base_url(&self) -> String {
+        self.config.base_url()
+    }
+}

@@ -1,0 +1,174 @@
+/* Vitrine: progressive enhancements (loaded with defer). Every page works without this file. */
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  var THEME_KEY = "vitrine-theme";
+  var THEMES = ["system", "light", "dark"];
+
+  /* Screen-reader announcements --------------------------------------------------------- */
+  var live;
+  function announce(message) {
+    if (!live) {
+      live = document.createElement("div");
+      live.className = "sr-only";
+      live.setAttribute("role", "status");
+      live.setAttribute("aria-live", "polite");
+      document.body.appendChild(live);
+    }
+    live.textContent = "";
+    setTimeout(function () { live.textContent = message; }, 60);
+  }
+
+  /* Theme switch: system → light → dark → system, remembered in localStorage ------------ */
+  function storedTheme() {
+    try {
+      var t = localStorage.getItem(THEME_KEY);
+      return t === "light" || t === "dark" ? t : "system";
+    } catch (e) {
+      return root.getAttribute("data-theme") || "system";
+    }
+  }
+
+  function applyTheme(pref) {
+    if (pref === "system") root.removeAttribute("data-theme");
+    else root.setAttribute("data-theme", pref);
+    var next = THEMES[(THEMES.indexOf(pref) + 1) % THEMES.length];
+    var label = "Colour theme: " + pref + " (switch to " + next + ")";
+    document.querySelectorAll("[data-theme-toggle]").forEach(function (btn) {
+      btn.setAttribute("aria-label", label);
+      btn.title = label;
+    });
+  }
+
+  function saveTheme(pref) {
+    try {
+      if (pref === "system") localStorage.removeItem(THEME_KEY);
+      else localStorage.setItem(THEME_KEY, pref);
+    } catch (e) { /* not persisted; still applied for this page */ }
+  }
+
+  function cycleTheme() {
+    var current = root.getAttribute("data-theme") || "system";
+    var pref = THEMES[(THEMES.indexOf(current) + 1) % THEMES.length];
+    saveTheme(pref);
+    applyTheme(pref);
+    announce("Colour theme: " + pref);
+  }
+
+  window.addEventListener("storage", function (e) {
+    if (e.key === THEME_KEY) applyTheme(storedTheme());
+  });
+
+  /* Copy to clipboard: <button data-copy="ID"> copies the value/text of #ID ------------- */
+  function copyText(text, source) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var el = source;
+      var temp = null;
+      if (!el || typeof el.select !== "function") {
+        temp = el = document.createElement("textarea");
+        temp.value = text;
+        temp.setAttribute("readonly", "");
+        temp.className = "sr-only";
+        document.body.appendChild(temp);
+      }
+      el.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      if (temp) temp.remove();
+      if (ok) resolve(); else reject(new Error("copy failed"));
+    });
+  }
+
+  function copyFrom(btn) {
+    var source = document.getElementById(btn.getAttribute("data-copy"));
+    if (!source) return;
+    var text = "value" in source && typeof source.value === "string" ? source.value : source.textContent;
+    var label = btn.querySelector("[data-copy-label]");
+    var original = label ? label.textContent : btn.getAttribute("aria-label");
+
+    function feedback(message, ok) {
+      if (label) label.textContent = message;
+      else if (original) btn.setAttribute("aria-label", message);
+      btn.classList.toggle("is-copied", ok);
+      announce(ok ? "Copied to clipboard" : message);
+      clearTimeout(btn._copyTimer);
+      btn._copyTimer = setTimeout(function () {
+        if (label) label.textContent = original;
+        else if (original) btn.setAttribute("aria-label", original);
+        btn.classList.remove("is-copied");
+      }, 2000);
+    }
+
+    copyText(text, source).then(
+      function () { feedback("Copied", true); },
+      function () {
+        if (typeof source.select === "function") source.select();
+        feedback("Press Ctrl+C to copy", false);
+      }
+    );
+  }
+
+  /* Dismissible banners ----------------------------------------------------------------- */
+  function dismiss(btn) {
+    var box = btn.closest(".alert");
+    if (!box) return;
+    var container = box.parentElement;
+    box.remove();
+    if (container && container.classList.contains("flash") && !container.children.length) container.remove();
+    var main = document.getElementById("main");
+    if (main) main.focus();
+  }
+
+  document.addEventListener("click", function (e) {
+    var target = e.target.closest && e.target.closest("[data-theme-toggle], [data-copy], [data-dismiss]");
+    if (!target) return;
+    if (target.hasAttribute("data-theme-toggle")) cycleTheme();
+    else if (target.hasAttribute("data-copy")) copyFrom(target);
+    else dismiss(target);
+  });
+
+  /* Confirm before submitting forms (or buttons) marked data-confirm="message" ---------- */
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var message = (e.submitter && e.submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) e.preventDefault();
+  });
+
+  /* Select the whole value of read-only fields such as new API keys --------------------- */
+  document.addEventListener("focusin", function (e) {
+    var el = e.target;
+    if (el.matches && el.matches("[data-select-on-focus]")) setTimeout(function () { el.select(); }, 0);
+  });
+
+  /* Dates: <time datetime data-date> → local date; data-date="relative" → "3 hours ago" - */
+  var UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+
+  function formatDates() {
+    if (!window.Intl || !Intl.DateTimeFormat) return;
+    var full = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+    var day = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+    var rel = Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }) : null;
+    document.querySelectorAll("time[data-date]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d.getTime())) return;
+      el.title = full.format(d);
+      if (el.getAttribute("data-date") === "relative" && rel) {
+        var secs = (d.getTime() - Date.now()) / 1000;
+        var text = "just now";
+        for (var i = 0; i < UNITS.length; i++) {
+          if (Math.abs(secs) >= UNITS[i][1]) { text = rel.format(Math.round(secs / UNITS[i][1]), UNITS[i][0]); break; }
+        }
+        el.textContent = text;
+      } else {
+        el.textContent = day.format(d);
+      }
+    });
+  }
+
+  applyTheme(root.getAttribute("data-theme") || "system"); /* labels only; theme.js set it */
+  formatDates();
+})();
