@@ -1,0 +1,11 @@
+//! Black-box HTTP tests: the real server on 127.0.0.1:0, spoken to over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod accounts;
+mod api_keys;
+mod csrf;
+mod errors_and_ops;
+mod setup;
+mod web;

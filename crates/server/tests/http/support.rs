@@ -1,0 +1,194 @@
+//! Test harness: boots the real server on 127.0.0.1:0 with a fresh database (SQLite in a temp
+//! dir, or a fresh PostgreSQL database when VITRINE_TEST_POSTGRES_URL is set) and a clock the
+//! test controls, and hands out HTTP clients.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::net::TcpListener;
+use vitrine_domain::{ManualClock, SystemClock, Clock};
+use vitrine_server::config::Config;
+use vitrine_server::serve::{self, RunningServer};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub server: RunningServer,
+    _dir: TempDir,
+    pg: Option<(String, String)>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub fn postgres_url() -> Option<String> {
+    std::env::var("VITRINE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+}
+
+impl TestApp {
+    /// Starts a fresh site; `None` (after saying so) when the backend is not configured.
+    pub async fn start(backend: Backend, name: &str) -> Option<TestApp> {
+        Self::start_with(backend, name, |_| {}).await
+    }
+
+    pub async fn start_with(backend: Backend, name: &str, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config {
+            data_dir: dir.path().to_path_buf(),
+            worker: false,
+            ..Config::default()
+        };
+        let mut pg = None;
+        match backend {
+            Backend::Sqlite => {
+                config.database_url = Some(format!("sqlite://{}", dir.path().join("vitrine.db").display()));
+            }
+            Backend::Postgres => {
+                let Some(base) = postgres_url() else {
+                    eprintln!("skipped {name} on PostgreSQL: VITRINE_TEST_POSTGRES_URL is not set");
+                    return None;
+                };
+                let db = format!(
+                    "vt_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    name.chars().filter(char::is_ascii_alphanumeric).take(30).collect::<String>()
+                )
+                .to_lowercase();
+                let url = vitrine_db::test_support::create_postgres_database(&base, &db)
+                    .await
+                    .expect("create test database");
+                config.database_url = Some(url);
+                pg = Some((base, db));
+            }
+        }
+        tweak(&mut config);
+        let clock = Arc::new(ManualClock::new(SystemClock.now()));
+        let state = serve::build_state(config, clock.clone()).await.expect("build state");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let server = serve::start(state, listener).expect("start");
+        let base = format!("http://{}", server.addr);
+        Some(TestApp { base, clock, server, _dir: dir, pg })
+    }
+
+    pub async fn stop(self) {
+        self.server.shutdown().await.expect("shutdown");
+        if let Some((base, db)) = self.pg {
+            // The state held the pool; give it a moment, then force the drop.
+            vitrine_db::test_support::drop_postgres_database(&base, &db).await.expect("drop test database");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: keeps cookies and sends this site's Origin on every request.
+    pub fn browser(&self) -> reqwest::Client {
+        let mut h = HeaderMap::new();
+        h.insert("origin", HeaderValue::from_str(&self.base).expect("origin"));
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .default_headers(h)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// A client with a cookie jar and no Origin header (like curl with a cookie file).
+    pub fn bare(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Signs up through the API and returns a signed-in browser client.
+    pub async fn signup(&self, username: &str) -> reqwest::Client {
+        let c = self.browser();
+        let res = c
+            .post(self.url("/api/v1/auth/signup"))
+            .json(&json!({ "username": username, "email": format!("{username}@example.org"), "password": "correct horse" }))
+            .send()
+            .await
+            .expect("signup");
+        assert_eq!(res.status(), 201, "signup {username}: {}", res.text().await.unwrap_or_default());
+        c
+    }
+
+    /// Creates an admin directly through the app (as the operator would with the CLI).
+    pub async fn admin(&self, username: &str) -> reqwest::Client {
+        let input = vitrine_app::SignupInput {
+            username: username.into(),
+            email: format!("{username}@example.org"),
+            password: "correct horse".into(),
+            password_confirm: None,
+        };
+        self.server
+            .state
+            .app
+            .create_user(&vitrine_app::Actor::System, &input, vitrine_domain::Role::Admin)
+            .await
+            .expect("create admin");
+        let c = self.browser();
+        let res = login(&c, self, username, "correct horse").await;
+        assert_eq!(res.status(), 200);
+        c
+    }
+}
+
+pub async fn login(c: &reqwest::Client, app: &TestApp, login: &str, password: &str) -> reqwest::Response {
+    c.post(app.url("/api/v1/auth/login"))
+        .json(&json!({ "login": login, "password": password }))
+        .send()
+        .await
+        .expect("login request")
+}
+
+pub async fn me_status(c: &reqwest::Client, app: &TestApp) -> u16 {
+    c.get(app.url("/api/v1/me")).send().await.expect("me").status().as_u16()
+}
+
+/// The `error.code` of a JSON error response.
+pub async fn error_code(res: reqwest::Response) -> String {
+    let v: Value = res.json().await.expect("json error body");
+    v["error"]["code"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Runs each listed `async fn(&TestApp)` on SQLite, and on PostgreSQL when configured.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(app) = $crate::support::TestApp::start($crate::support::Backend::Sqlite, stringify!($name)).await {
+                        super::$name(&app).await;
+                        app.stop().await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(app) = $crate::support::TestApp::start($crate::support::Backend::Postgres, stringify!($name)).await {
+                        super::$name(&app).await;
+                        app.stop().await;
+                    }
+                }
+            )*
+        }
+    };
+}
