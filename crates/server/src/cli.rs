@@ -152,8 +152,11 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
     match command {
         None | Some(Command::Serve(_)) => run_serve(config).await,
         Some(Command::Migrate) => {
-            let db = serve::open_database(&config).await?;
-            println!("database is up to date ({})", redacted_db(&config));
+            let (db, applied) = serve::open_database(&config).await?;
+            println!(
+                "applied {applied} migration(s); the database is up to date ({})",
+                config::redact_url(&config.database_url())
+            );
             db.close().await;
             Ok(())
         }
@@ -182,19 +185,8 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
     }
 }
 
-fn redacted_db(config: &Config) -> String {
-    let url = config.database_url();
-    match url::Url::parse(&url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url,
-    }
-}
-
 async fn app(config: &Config) -> anyhow::Result<App> {
-    let db = serve::open_database(config).await?;
+    let (db, _) = serve::open_database(config).await?;
     Ok(App::new(db, Arc::new(SystemClock), config.auth_policy()))
 }
 
@@ -273,13 +265,17 @@ fn read_password(file: Option<&PathBuf>) -> anyhow::Result<String> {
     Ok(password)
 }
 
-async fn run_serve(config: Config) -> anyhow::Result<()> {
-    let bind = config.bind;
+async fn run_serve(mut config: Config) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(config.bind).await.with_context(|| {
+        format!(
+            "cannot listen on {} (set `bind`, VITRINE_BIND or --bind)",
+            config.bind
+        )
+    })?;
+    // With port 0 the system picks one: links must name the real address.
+    config.bind = listener.local_addr()?;
     let base = config.base_url();
     let state = serve::build_state(config, Arc::new(SystemClock)).await?;
-    let listener = TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("cannot listen on {bind} (set `bind`, VITRINE_BIND or --bind)"))?;
     let setup = state.app.prepare_setup().await?;
     let server = serve::start(state, listener)?;
     let mut out = std::io::stdout().lock();

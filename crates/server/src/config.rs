@@ -300,7 +300,8 @@ impl Config {
     }
 }
 
-fn redact_url(url: &str) -> String {
+/// The URL with its password replaced by `***`, for printing.
+pub fn redact_url(url: &str) -> String {
     match Url::parse(url) {
         Ok(mut u) if u.password().is_some() => {
             let _ = u.set_password(Some("***"));

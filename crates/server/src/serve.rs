@@ -18,8 +18,9 @@ use crate::state::AppState;
 use crate::templates::Templates;
 use crate::{assets, routes};
 
-/// Opens (and migrates) the database named by the configuration.
-pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+/// Opens (and migrates) the database named by the configuration; also returns how many
+/// migrations were applied.
+pub async fn open_database(config: &Config) -> anyhow::Result<(Db, usize)> {
     let url = config.database_url();
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
@@ -36,11 +37,11 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
     }
-    Ok(db)
+    Ok((db, applied))
 }
 
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-    let db = open_database(&config).await?;
+    let (db, _) = open_database(&config).await?;
     let app = App::new(db, clock, config.auth_policy());
     Ok(AppState {
         app,

@@ -27,11 +27,30 @@ async fn signup_and_login_by_name_and_email(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.starts_with("vitrine_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http must not set Secure: {cookie}");
-    let me: Value = c.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http must not set Secure: {cookie}"
+    );
+    let me: Value = c
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["username"], "alice", "usernames are case folded");
     assert_eq!(me["email"], "alice@example.org");
     assert_eq!(me["role"], "user");
@@ -48,17 +67,50 @@ async fn signup_validation_and_conflicts(app: &TestApp) {
     app.signup("bob").await;
     let c = app.browser();
     let cases = [
-        (json!({ "username": "bob", "email": "other@example.org", "password": "correct horse" }), 409, "username_taken"),
-        (json!({ "username": "bobby", "email": "bob@example.org", "password": "correct horse" }), 409, "email_taken"),
-        (json!({ "username": "admin", "email": "a@example.org", "password": "correct horse" }), 422, "validation_failed"),
-        (json!({ "username": "x", "email": "x@example.org", "password": "correct horse" }), 422, "validation_failed"),
-        (json!({ "username": "has space", "email": "s@example.org", "password": "correct horse" }), 422, "validation_failed"),
-        (json!({ "username": "carol", "email": "not-an-email", "password": "correct horse" }), 422, "validation_failed"),
-        (json!({ "username": "carol", "email": "c@example.org", "password": "short" }), 422, "validation_failed"),
+        (
+            json!({ "username": "bob", "email": "other@example.org", "password": "correct horse" }),
+            409,
+            "username_taken",
+        ),
+        (
+            json!({ "username": "bobby", "email": "bob@example.org", "password": "correct horse" }),
+            409,
+            "email_taken",
+        ),
+        (
+            json!({ "username": "admin", "email": "a@example.org", "password": "correct horse" }),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({ "username": "x", "email": "x@example.org", "password": "correct horse" }),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({ "username": "has space", "email": "s@example.org", "password": "correct horse" }),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({ "username": "carol", "email": "not-an-email", "password": "correct horse" }),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({ "username": "carol", "email": "c@example.org", "password": "short" }),
+            422,
+            "validation_failed",
+        ),
         (json!({ "username": "carol" }), 422, "invalid_body"),
     ];
     for (body, status, code) in cases {
-        let res = c.post(app.url("/api/v1/auth/signup")).json(&body).send().await.unwrap();
+        let res = c
+            .post(app.url("/api/v1/auth/signup"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), status, "{body}");
         assert_eq!(error_code(res).await, code, "{body}");
     }
@@ -72,7 +124,11 @@ async fn wrong_password_is_refused(app: &TestApp) {
     assert!(res.headers().get("set-cookie").is_none());
     assert_eq!(error_code(res).await, "invalid_credentials");
     let res = login(&c, app, "nobody", "wrong horse").await;
-    assert_eq!(res.status(), 401, "unknown users look the same as wrong passwords");
+    assert_eq!(
+        res.status(),
+        401,
+        "unknown users look the same as wrong passwords"
+    );
     assert_eq!(error_code(res).await, "invalid_credentials");
     assert_eq!(me_status(&c, app).await, 401);
 }
@@ -96,7 +152,12 @@ async fn login_is_throttled_per_account_and_per_ip(app: &TestApp) {
 
     // Per IP: many accounts guessed from one address.
     for i in 0..20 {
-        assert_eq!(login(&c, app, &format!("ghost{i}"), "guess guess").await.status(), 401);
+        assert_eq!(
+            login(&c, app, &format!("ghost{i}"), "guess guess")
+                .await
+                .status(),
+            401
+        );
     }
     let res = login(&c, app, "erin", "correct horse").await;
     assert_eq!(res.status(), 429, "the IP is throttled after 20 failures");
@@ -126,8 +187,18 @@ async fn banned_users_are_refused_everywhere(app: &TestApp) {
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "banned");
 
     // The open session, the API key and a new login are all refused.
-    assert_eq!(me_status(&frank, app).await, 401, "banning ended the session");
-    let res = app.bare().get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap();
+    assert_eq!(
+        me_status(&frank, app).await,
+        401,
+        "banning ended the session"
+    );
+    let res = app
+        .bare()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(error_code(res).await, "account_banned");
     let res = login(&app.browser(), app, "frank", "correct horse").await;
@@ -141,7 +212,12 @@ async fn banned_users_are_refused_everywhere(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(login(&app.browser(), app, "frank", "correct horse").await.status(), 200);
+    assert_eq!(
+        login(&app.browser(), app, "frank", "correct horse")
+            .await
+            .status(),
+        200
+    );
 }
 
 async fn sessions_expire_and_logout_ends_them(app: &TestApp) {
@@ -160,7 +236,14 @@ async fn sessions_expire_and_logout_ends_them(app: &TestApp) {
     assert_eq!(login(&c, app, "grace", "correct horse").await.status(), 200);
     let res = c.post(app.url("/api/v1/auth/logout")).send().await.unwrap();
     assert_eq!(res.status(), 204);
-    assert!(res.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age=0"));
+    assert!(
+        res.headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
     assert_eq!(me_status(&c, app).await, 401);
 }
 
@@ -173,16 +256,32 @@ async fn remember_me_sets_a_persistent_cookie(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
-    assert!(cookie.contains(&format!("Max-Age={}", 30 * 86400)), "{cookie}");
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains(&format!("Max-Age={}", 30 * 86400)),
+        "{cookie}"
+    );
     app.clock.advance(10 * 86400);
-    assert_eq!(me_status(&c, app).await, 200, "a remembered session outlives a day");
+    assert_eq!(
+        me_status(&c, app).await,
+        200,
+        "a remembered session outlives a day"
+    );
 }
 
 async fn password_change_ends_other_sessions(app: &TestApp) {
     let first = app.signup("ivan").await;
     let second = app.browser();
-    assert_eq!(login(&second, app, "ivan", "correct horse").await.status(), 200);
+    assert_eq!(
+        login(&second, app, "ivan", "correct horse").await.status(),
+        200
+    );
 
     let res = first
         .post(app.url("/api/v1/me/password"))
@@ -200,10 +299,24 @@ async fn password_change_ends_other_sessions(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    assert_eq!(me_status(&first, app).await, 200, "the session that changed it stays");
+    assert_eq!(
+        me_status(&first, app).await,
+        200,
+        "the session that changed it stays"
+    );
     assert_eq!(me_status(&second, app).await, 401, "other sessions end");
-    assert_eq!(login(&app.browser(), app, "ivan", "correct horse").await.status(), 401);
-    assert_eq!(login(&app.browser(), app, "ivan", "battery staple").await.status(), 200);
+    assert_eq!(
+        login(&app.browser(), app, "ivan", "correct horse")
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        login(&app.browser(), app, "ivan", "battery staple")
+            .await
+            .status(),
+        200
+    );
 }
 
 async fn signups_can_be_closed_by_an_admin(app: &TestApp) {
@@ -227,17 +340,40 @@ async fn signups_can_be_closed_by_an_admin(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(error_code(res).await, "signups_closed");
-    let page = app.browser().get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .browser()
+        .get(app.url("/signup"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Pixel Pier"), "site name shows on pages");
-    assert!(!page.contains("name=\"password_confirm\""), "no sign-up form while closed");
+    assert!(
+        !page.contains("name=\"password_confirm\""),
+        "no sign-up form while closed"
+    );
 }
 
 async fn admin_endpoints_need_an_admin(app: &TestApp) {
     let user = app.signup("mallory").await;
-    for (method, path) in [("GET", "/api/v1/admin/users"), ("GET", "/api/v1/admin/settings")] {
-        let res = user.request(method.parse().unwrap(), app.url(path)).send().await.unwrap();
+    for (method, path) in [
+        ("GET", "/api/v1/admin/users"),
+        ("GET", "/api/v1/admin/settings"),
+    ] {
+        let res = user
+            .request(method.parse().unwrap(), app.url(path))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 403, "{path}");
-        let res = app.browser().request(method.parse().unwrap(), app.url(path)).send().await.unwrap();
+        let res = app
+            .browser()
+            .request(method.parse().unwrap(), app.url(path))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 401, "{path} anonymous");
     }
     let res = user
@@ -249,7 +385,14 @@ async fn admin_endpoints_need_an_admin(app: &TestApp) {
     assert_eq!(res.status(), 403, "no self-promotion");
 
     let admin = app.admin("boss").await;
-    let list: Value = admin.get(app.url("/api/v1/admin/users?limit=1")).send().await.unwrap().json().await.unwrap();
+    let list: Value = admin
+        .get(app.url("/api/v1/admin/users?limit=1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["username"], "boss");
     let next = list["next_cursor"].as_str().unwrap();

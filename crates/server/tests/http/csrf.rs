@@ -28,7 +28,15 @@ async fn cross_site_requests_are_refused(app: &TestApp) {
             .send()
             .await
             .unwrap();
-        res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
+        res.headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned()
     };
     for (origin, site) in [
         (Some("https://evil.example"), None),
@@ -37,7 +45,11 @@ async fn cross_site_requests_are_refused(app: &TestApp) {
         (None, Some("same-site")),
         (None, None),
     ] {
-        let res = post(origin, site).header("cookie", &cookie).send().await.unwrap();
+        let res = post(origin, site)
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 403, "origin {origin:?} fetch-site {site:?}");
         assert_eq!(error_code(res).await, "csrf_failed");
     }
@@ -52,10 +64,23 @@ async fn cross_site_requests_are_refused(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
 
     // Same-origin requests pass, and the session survived the refused attempts.
-    let res = post(None, Some("same-origin")).header("cookie", &cookie).send().await.unwrap();
+    let res = post(None, Some("same-origin"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
-    assert_eq!(me_status(&c, app).await, 200, "the other session is untouched");
+    assert_eq!(
+        me_status(&c, app).await,
+        200,
+        "the other session is untouched"
+    );
 }

@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
-use vitrine_domain::{ManualClock, SystemClock, Clock};
+use vitrine_domain::{Clock, ManualClock, SystemClock};
 use vitrine_server::config::Config;
 use vitrine_server::serve::{self, RunningServer};
 
@@ -30,7 +30,9 @@ pub struct TestApp {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 pub fn postgres_url() -> Option<String> {
-    std::env::var("VITRINE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("VITRINE_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 impl TestApp {
@@ -39,7 +41,11 @@ impl TestApp {
         Self::start_with(backend, name, |_| {}).await
     }
 
-    pub async fn start_with(backend: Backend, name: &str, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    pub async fn start_with(
+        backend: Backend,
+        name: &str,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
@@ -49,7 +55,10 @@ impl TestApp {
         let mut pg = None;
         match backend {
             Backend::Sqlite => {
-                config.database_url = Some(format!("sqlite://{}", dir.path().join("vitrine.db").display()));
+                config.database_url = Some(format!(
+                    "sqlite://{}",
+                    dir.path().join("vitrine.db").display()
+                ));
             }
             Backend::Postgres => {
                 let Some(base) = postgres_url() else {
@@ -60,7 +69,10 @@ impl TestApp {
                     "vt_{}_{}_{}",
                     std::process::id(),
                     COUNTER.fetch_add(1, Ordering::SeqCst),
-                    name.chars().filter(char::is_ascii_alphanumeric).take(30).collect::<String>()
+                    name.chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .take(30)
+                        .collect::<String>()
                 )
                 .to_lowercase();
                 let url = vitrine_db::test_support::create_postgres_database(&base, &db)
@@ -72,18 +84,28 @@ impl TestApp {
         }
         tweak(&mut config);
         let clock = Arc::new(ManualClock::new(SystemClock.now()));
-        let state = serve::build_state(config, clock.clone()).await.expect("build state");
+        let state = serve::build_state(config, clock.clone())
+            .await
+            .expect("build state");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let server = serve::start(state, listener).expect("start");
         let base = format!("http://{}", server.addr);
-        Some(TestApp { base, clock, server, _dir: dir, pg })
+        Some(TestApp {
+            base,
+            clock,
+            server,
+            _dir: dir,
+            pg,
+        })
     }
 
     pub async fn stop(self) {
         self.server.shutdown().await.expect("shutdown");
         if let Some((base, db)) = self.pg {
             // The state held the pool; give it a moment, then force the drop.
-            vitrine_db::test_support::drop_postgres_database(&base, &db).await.expect("drop test database");
+            vitrine_db::test_support::drop_postgres_database(&base, &db)
+                .await
+                .expect("drop test database");
         }
     }
 
@@ -121,7 +143,12 @@ impl TestApp {
             .send()
             .await
             .expect("signup");
-        assert_eq!(res.status(), 201, "signup {username}: {}", res.text().await.unwrap_or_default());
+        assert_eq!(
+            res.status(),
+            201,
+            "signup {username}: {}",
+            res.text().await.unwrap_or_default()
+        );
         c
     }
 
@@ -136,7 +163,11 @@ impl TestApp {
         self.server
             .state
             .app
-            .create_user(&vitrine_app::Actor::System, &input, vitrine_domain::Role::Admin)
+            .create_user(
+                &vitrine_app::Actor::System,
+                &input,
+                vitrine_domain::Role::Admin,
+            )
             .await
             .expect("create admin");
         let c = self.browser();
@@ -146,7 +177,12 @@ impl TestApp {
     }
 }
 
-pub async fn login(c: &reqwest::Client, app: &TestApp, login: &str, password: &str) -> reqwest::Response {
+pub async fn login(
+    c: &reqwest::Client,
+    app: &TestApp,
+    login: &str,
+    password: &str,
+) -> reqwest::Response {
     c.post(app.url("/api/v1/auth/login"))
         .json(&json!({ "login": login, "password": password }))
         .send()
@@ -155,7 +191,12 @@ pub async fn login(c: &reqwest::Client, app: &TestApp, login: &str, password: &s
 }
 
 pub async fn me_status(c: &reqwest::Client, app: &TestApp) -> u16 {
-    c.get(app.url("/api/v1/me")).send().await.expect("me").status().as_u16()
+    c.get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .expect("me")
+        .status()
+        .as_u16()
 }
 
 /// The `error.code` of a JSON error response.

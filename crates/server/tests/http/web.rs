@@ -5,7 +5,10 @@ use crate::support::{TestApp, me_status};
 crate::backend_tests!(web_signup_login_settings_and_keys, pages_escape_user_text);
 
 fn location(res: &reqwest::Response) -> String {
-    res.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }
 
 async fn web_signup_login_settings_and_keys(app: &TestApp) {
@@ -20,11 +23,23 @@ async fn web_signup_login_settings_and_keys(app: &TestApp) {
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/login?next=/settings");
 
-    let form = [("username", "Olga"), ("email", "olga@example.org"), ("password", "correct horse"), ("password_confirm", "correct horse")];
+    let form = [
+        ("username", "Olga"),
+        ("email", "olga@example.org"),
+        ("password", "correct horse"),
+        ("password_confirm", "correct horse"),
+    ];
     let res = c.post(app.url("/signup")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/?notice=welcome");
-    let html = c.get(app.url("/?notice=welcome")).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(app.url("/?notice=welcome"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Welcome! Your account is ready."));
     assert!(html.contains("olga"));
 
@@ -32,48 +47,142 @@ async fn web_signup_login_settings_and_keys(app: &TestApp) {
     assert_eq!(res.status(), 303);
     assert_eq!(me_status(&c, app).await, 401);
 
-    let res = c.post(app.url("/login")).form(&[("login", "olga"), ("password", "nope nope"), ("next", "/settings")]).send().await.unwrap();
+    let res = c
+        .post(app.url("/login"))
+        .form(&[
+            ("login", "olga"),
+            ("password", "nope nope"),
+            ("next", "/settings"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     let html = res.text().await.unwrap();
     assert!(html.contains("wrong username"), "the form says why");
     assert!(html.contains("value=\"olga\""), "the login is kept");
 
-    let res = c.post(app.url("/login")).form(&[("login", "olga@example.org"), ("password", "correct horse"), ("next", "//evil.example")]).send().await.unwrap();
+    let res = c
+        .post(app.url("/login"))
+        .form(&[
+            ("login", "olga@example.org"),
+            ("password", "correct horse"),
+            ("next", "//evil.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/", "no open redirect");
-    let res = c.post(app.url("/login")).form(&[("login", "olga"), ("password", "correct horse"), ("next", "/settings")]).send().await.unwrap();
+    let res = c
+        .post(app.url("/login"))
+        .form(&[
+            ("login", "olga"),
+            ("password", "correct horse"),
+            ("next", "/settings"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(location(&res), "/settings");
 
-    let res = c.post(app.url("/settings/api-keys")).form(&[("name", "Laptop")]).send().await.unwrap();
+    let res = c
+        .post(app.url("/settings/api-keys"))
+        .form(&[("name", "Laptop")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
     let html = res.text().await.unwrap();
     let start = html.find("vt_").expect("the new secret is shown once");
-    let secret: String = html[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
-    let res = app.bare().get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap();
+    let secret: String = html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    let res = app
+        .bare()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "the shown secret works");
-    let html = c.get(app.url("/settings")).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(app.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Laptop"));
     assert!(!html.contains(&secret), "and is never shown again");
 
-    let res = c.post(app.url("/settings/password")).form(&[("current_password", "correct horse"), ("new_password", "battery staple"), ("new_password_confirm", "battery staple")]).send().await.unwrap();
+    let res = c
+        .post(app.url("/settings/password"))
+        .form(&[
+            ("current_password", "correct horse"),
+            ("new_password", "battery staple"),
+            ("new_password_confirm", "battery staple"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/settings?notice=password_changed");
-    let res = c.post(app.url("/settings/password")).form(&[("current_password", "wrong"), ("new_password", "x"), ("new_password_confirm", "x")]).send().await.unwrap();
+    let res = c
+        .post(app.url("/settings/password"))
+        .form(&[
+            ("current_password", "wrong"),
+            ("new_password", "x"),
+            ("new_password_confirm", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
-    assert!(res.text().await.unwrap().contains("the current password is wrong"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("the current password is wrong")
+    );
 }
 
 async fn pages_escape_user_text(app: &TestApp) {
     let c = app.signup("pete").await;
     let evil = "<script>alert(1)</script>\"'&";
-    let res = c.post(app.url("/settings/profile")).form(&[("display_name", evil)]).send().await.unwrap();
+    let res = c
+        .post(app.url("/settings/profile"))
+        .form(&[("display_name", evil)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     for path in ["/", "/settings"] {
-        let html = c.get(app.url(path)).send().await.unwrap().text().await.unwrap();
-        assert!(!html.contains("<script>alert(1)"), "{path} must escape the display name");
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;"), "{path} shows it as text");
+        let html = c
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !html.contains("<script>alert(1)"),
+            "{path} must escape the display name"
+        );
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;"),
+            "{path} shows it as text"
+        );
     }
-    let res = c.post(app.url("/settings/api-keys")).form(&[("name", evil)]).send().await.unwrap();
+    let res = c
+        .post(app.url("/settings/api-keys"))
+        .form(&[("name", evil)])
+        .send()
+        .await
+        .unwrap();
     let html = res.text().await.unwrap();
     assert!(!html.contains("<script>alert(1)"));
 }
