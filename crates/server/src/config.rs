@@ -138,7 +138,7 @@ pub fn figment(
             Env::prefixed("VITRINE_")
                 .split("__")
                 // Not settings: the file pointer itself and the test suite's variables.
-                .filter(|k| k != "config" && !k.as_str().starts_with("test_")),
+                .filter(|k| k != "config" && !k.as_str().to_ascii_lowercase().starts_with("test_")),
         )
         .merge(Serialized::defaults(flags)))
 }
@@ -319,7 +319,8 @@ mod tests {
 
     #[test]
     fn defaults_without_anything_set() {
-        Jail::expect_with(|_jail| {
+        Jail::expect_with(|jail| {
+            jail.clear_env();
             let c = load(None, &FlagOverrides::default()).map_err(|e| e.0)?;
             assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
             assert_eq!(c.database_url(), "sqlite://./data/vitrine.db");
@@ -331,6 +332,7 @@ mod tests {
     #[test]
     fn layers_file_then_env_then_flags() {
         Jail::expect_with(|jail| {
+            jail.clear_env();
             jail.create_file(
                 "vitrine.toml",
                 "bind = \"127.0.0.1:9000\"\nlog_level = \"debug\"\n[auth]\nsession_hours = 2\n",
@@ -359,6 +361,7 @@ mod tests {
     #[test]
     fn bad_settings_name_the_setting_and_source() {
         Jail::expect_with(|jail| {
+            jail.clear_env();
             jail.set_env("VITRINE_BIND", "not-an-address");
             let err = load(None, &FlagOverrides::default())
                 .err()
@@ -369,6 +372,7 @@ mod tests {
             Ok(())
         });
         Jail::expect_with(|jail| {
+            jail.clear_env();
             jail.create_file("custom.toml", "public_url = \"ftp://example.org\"\n")?;
             let err = load(Some(Path::new("custom.toml")), &FlagOverrides::default())
                 .err()
@@ -379,6 +383,7 @@ mod tests {
             Ok(())
         });
         Jail::expect_with(|jail| {
+            jail.clear_env();
             jail.create_file("vitrine.toml", "bnid = \"127.0.0.1:1\"\n")?;
             let err = load(None, &FlagOverrides::default())
                 .err()
@@ -388,7 +393,8 @@ mod tests {
             assert!(err.contains("vitrine.toml"), "{err}");
             Ok(())
         });
-        Jail::expect_with(|_jail| {
+        Jail::expect_with(|jail| {
+            jail.clear_env();
             let err = load(Some(Path::new("missing.toml")), &FlagOverrides::default())
                 .err()
                 .map(|e| e.0)
