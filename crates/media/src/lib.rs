@@ -1,1 +1,24 @@
-//! placeholder
+//! Synchronous media work for Vitrine: sniff by magic bytes, probe headers, enforce limits
+//! before decoding, decode (JPEG with DCT shrink-on-load), orient, resize, encode derivatives,
+//! read a privacy-safe EXIF summary, strip metadata losslessly, and compute thumbhash and a
+//! perceptual hash. No async runtime here: callers run it on blocking threads.
+
+mod decode;
+mod error;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
+mod format;
+mod hashes;
+mod metadata;
+mod orient;
+mod pipeline;
+mod probe;
+mod resize;
+
+pub use error::MediaError;
+pub use format::{Format, sniff};
+pub use metadata::{ExifSummary, MetadataPolicy};
+pub use pipeline::{Options, Processed, Variant, VariantKind, process};
+pub use probe::{Limits, Probe, probe};
+#[cfg(test)]
+mod tests;

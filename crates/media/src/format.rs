@@ -1,0 +1,138 @@
+//! Owns format detection by magic bytes. The extension and the client's content type are never
+//! consulted: a file is what its first bytes say it is.
+
+use serde::Serialize;
+
+use crate::MediaError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Jpeg,
+    Png,
+    Gif,
+    Webp,
+    /// Accepted on input; stored as PNG.
+    Bmp,
+}
+
+impl Format {
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Jpeg => "image/jpeg",
+            Format::Png => "image/png",
+            Format::Gif => "image/gif",
+            Format::Webp => "image/webp",
+            Format::Bmp => "image/bmp",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Jpeg => "jpg",
+            Format::Png => "png",
+            Format::Gif => "gif",
+            Format::Webp => "webp",
+            Format::Bmp => "bmp",
+        }
+    }
+
+    /// The format from a stored extension (for serving).
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        Some(match ext {
+            "jpg" | "jpeg" => Format::Jpeg,
+            "png" => Format::Png,
+            "gif" => Format::Gif,
+            "webp" => Format::Webp,
+            "bmp" => Format::Bmp,
+            _ => return None,
+        })
+    }
+}
+
+fn iso_brand(bytes: &[u8]) -> Option<&[u8]> {
+    (bytes.len() >= 12 && &bytes[4..8] == b"ftyp").then(|| &bytes[8..12])
+}
+
+/// Decides the format from the first bytes, or says clearly why the file is refused.
+pub fn sniff(bytes: &[u8]) -> Result<Format, MediaError> {
+    if bytes.is_empty() {
+        return Err(MediaError::Empty);
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Ok(Format::Jpeg);
+    }
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Ok(Format::Png);
+    }
+    if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        return Ok(Format::Gif);
+    }
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Ok(Format::Webp);
+    }
+    if bytes.len() >= 26 && bytes.starts_with(b"BM") {
+        let dib = u32::from_le_bytes([bytes[14], bytes[15], bytes[16], bytes[17]]);
+        if matches!(dib, 12 | 40 | 52 | 56 | 64 | 108 | 124) {
+            return Ok(Format::Bmp);
+        }
+    }
+    if let Some(brand) = iso_brand(bytes) {
+        let name = match brand {
+            b"avif" | b"avis" => Some("AVIF"),
+            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1" => {
+                Some("HEIC")
+            }
+            _ => None,
+        };
+        if let Some(name) = name {
+            return Err(MediaError::Unsupported(format!(
+                "{name} images are not supported by this server yet; convert it to JPEG, PNG or WebP"
+            )));
+        }
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.contains("<svg") || head.starts_with("<?xml") {
+        return Err(MediaError::Unsupported(
+            "SVG is not accepted (it can carry scripts)".into(),
+        ));
+    }
+    if head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<script") {
+        return Err(MediaError::Unsupported("HTML is not an image".into()));
+    }
+    Err(MediaError::Unsupported(
+        "not a JPEG, PNG, GIF, WebP or BMP image".into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content_only() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]), Ok(Format::Jpeg));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Ok(Format::Png));
+        assert_eq!(sniff(b"GIF89a\x01\0\x01\0"), Ok(Format::Gif));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Ok(Format::Webp));
+        assert_eq!(sniff(b""), Err(MediaError::Empty));
+        let avif = b"\0\0\0\x1cftypavif\0\0\0\0";
+        assert!(matches!(sniff(avif), Err(MediaError::Unsupported(m)) if m.contains("AVIF")));
+        let heic = b"\0\0\0\x18ftypheic\0\0\0\0";
+        assert!(matches!(sniff(heic), Err(MediaError::Unsupported(m)) if m.contains("HEIC")));
+        for svg in [
+            &b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"[..],
+            b"<?xml version='1.0'?><svg/>",
+        ] {
+            assert!(matches!(sniff(svg), Err(MediaError::Unsupported(m)) if m.contains("SVG")));
+        }
+        assert!(
+            matches!(sniff(b"<!DOCTYPE html><p>hi"), Err(MediaError::Unsupported(m)) if m.contains("HTML"))
+        );
+        assert!(matches!(
+            sniff(b"PK\x03\x04zip"),
+            Err(MediaError::Unsupported(_))
+        ));
+    }
+}
