@@ -1,0 +1,48 @@
+//! Owns the storage error. "No space left" is its own variant: the server answers 507 for it.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("blob {0} not found")]
+    NotFound(String),
+    #[error("no space left on the storage device")]
+    NoSpace,
+    #[error("invalid blob key {0:?}")]
+    InvalidKey(String),
+    #[error("storage error: {0}")]
+    Backend(String),
+}
+
+impl From<object_store::Error> for StorageError {
+    fn from(err: object_store::Error) -> Self {
+        if let object_store::Error::NotFound { path, .. } = &err {
+            return StorageError::NotFound(path.clone());
+        }
+        if is_no_space(&err) {
+            return StorageError::NoSpace;
+        }
+        StorageError::Backend(err.to_string())
+    }
+}
+
+impl From<std::io::Error> for StorageError {
+    fn from(err: std::io::Error) -> Self {
+        if err.kind() == std::io::ErrorKind::StorageFull || err.raw_os_error() == Some(28) {
+            return StorageError::NoSpace;
+        }
+        StorageError::Backend(err.to_string())
+    }
+}
+
+/// Whether ENOSPC is anywhere in the error's chain of causes.
+fn is_no_space(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && (io.kind() == std::io::ErrorKind::StorageFull || io.raw_os_error() == Some(28))
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
