@@ -58,24 +58,37 @@ pub(crate) struct ValidSignup {
     pub password: Password,
 }
 
-/// Checks every field; the first problem is reported (forms show it next to its field).
-pub(crate) fn validate_signup(input: &SignupInput) -> Result<ValidSignup, ValidationError> {
-    let username = Username::parse(&input.username)?;
-    let email = Email::parse(&input.email)?;
-    let password = Password::parse(&input.password)?;
+/// Checks every field and reports every problem at once (forms show each next to its field).
+pub(crate) fn validate_signup(input: &SignupInput) -> Result<ValidSignup, AppError> {
+    let username = Username::parse(&input.username);
+    let email = Email::parse(&input.email);
+    let password = Password::parse(&input.password);
+    let mut errors: Vec<ValidationError> = [
+        username.as_ref().err(),
+        email.as_ref().err(),
+        password.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
     if let Some(confirm) = &input.password_confirm
         && confirm != &input.password
     {
-        return Err(ValidationError::new(
+        errors.push(ValidationError::new(
             "password_confirm",
             "the passwords do not match",
         ));
     }
-    Ok(ValidSignup {
-        username,
-        email,
-        password,
-    })
+    match (username, email, password) {
+        (Ok(username), Ok(email), Ok(password)) if errors.is_empty() => Ok(ValidSignup {
+            username,
+            email,
+            password,
+        }),
+        _ if errors.len() == 1 => Err(AppError::Validation(errors.remove(0))),
+        _ => Err(AppError::InvalidFields(errors)),
+    }
 }
 
 impl App {

@@ -8,11 +8,14 @@ use vitrine_domain::ValidationError;
 pub enum AppError {
     #[error("{0}")]
     Validation(#[from] ValidationError),
+    /// Several fields are invalid at once (forms show each next to its field).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    InvalidFields(Vec<ValidationError>),
     #[error("wrong username/e-mail or password")]
     InvalidCredentials,
     #[error("the API key is invalid or has been revoked")]
     InvalidApiKey,
-    #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
+    #[error("too many failed attempts; try again in {} minutes", (retry_after_secs + 59) / 60)]
     Throttled { retry_after_secs: i64 },
     #[error("this account is banned")]
     Banned,

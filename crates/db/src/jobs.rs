@@ -40,25 +40,33 @@ const CLAIM_POSTGRES: &str = "UPDATE jobs SET status = 'running', attempts = att
     OR (status = 'running' AND locked_until < $5) ORDER BY run_at, id LIMIT 1 \
     FOR UPDATE SKIP LOCKED) RETURNING *";
 
+/// Enqueues on any connection (so a job can commit together with the change that needs it).
+pub(crate) async fn enqueue_on<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    j: NewJob<'_>,
+) -> Result<i64, DbError> {
+    let m = job::ActiveModel {
+        kind: Set(j.kind.to_owned()),
+        payload: Set(j.payload),
+        status: Set("queued".to_owned()),
+        run_at: Set(j.run_at.0),
+        attempts: Set(0),
+        max_attempts: Set(j.max_attempts.max(1)),
+        locked_until: Set(None),
+        locked_by: Set(None),
+        last_error: Set(None),
+        created_at: Set(j.run_at.0),
+        updated_at: Set(j.run_at.0),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(m.id)
+}
+
 impl Db {
     pub async fn enqueue_job(&self, j: NewJob<'_>) -> Result<i64, DbError> {
-        let m = job::ActiveModel {
-            kind: Set(j.kind.to_owned()),
-            payload: Set(j.payload),
-            status: Set("queued".to_owned()),
-            run_at: Set(j.run_at.0),
-            attempts: Set(0),
-            max_attempts: Set(j.max_attempts.max(1)),
-            locked_until: Set(None),
-            locked_by: Set(None),
-            last_error: Set(None),
-            created_at: Set(j.run_at.0),
-            updated_at: Set(j.run_at.0),
-            ..Default::default()
-        }
-        .insert(&self.write)
-        .await?;
-        Ok(m.id)
+        enqueue_on(&self.write, j).await
     }
 
     /// Claims the next due job for `worker`, holding it for `lease_secs`.

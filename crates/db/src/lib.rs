@@ -7,6 +7,7 @@ mod connection;
 mod entity;
 mod error;
 mod jobs;
+mod media;
 mod migration;
 mod sessions;
 mod settings;
@@ -18,5 +19,8 @@ pub use audit::{AuditEntry, AuditQuery, NewAuditEntry};
 pub use connection::{Backend, Db};
 pub use error::DbError;
 pub use jobs::{JobRecord, NewJob};
+pub use media::{
+    BlobRecord, MediaFiles, MediaRecord, NewBlob, NewMedia, UploadError, VariantRecord,
+};
 pub use sessions::SessionRecord;
 pub use users::{NewUser, UserRecord};

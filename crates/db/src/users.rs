@@ -22,6 +22,8 @@ pub struct UserRecord {
     pub status: UserStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Keep camera EXIF (never GPS) in this user's stored originals.
+    pub keep_exif: bool,
 }
 
 impl TryFrom<user::Model> for UserRecord {
@@ -37,6 +39,7 @@ impl TryFrom<user::Model> for UserRecord {
             status: m.status.parse()?,
             created_at: Timestamp(m.created_at),
             updated_at: Timestamp(m.updated_at),
+            keep_exif: m.keep_exif,
         })
     }
 }
@@ -61,6 +64,7 @@ fn active(new: NewUser<'_>) -> user::ActiveModel {
         status: Set(UserStatus::Active.as_str().to_owned()),
         created_at: Set(new.now.0),
         updated_at: Set(new.now.0),
+        keep_exif: Set(false),
         ..Default::default()
     }
 }
@@ -199,6 +203,21 @@ impl Db {
     ) -> Result<(), DbError> {
         user::Entity::update_many()
             .col_expr(user::Column::DisplayName, Expr::value(display_name))
+            .col_expr(user::Column::UpdatedAt, Expr::value(now.0))
+            .filter(user::Column::Id.eq(user_id))
+            .exec(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_keep_exif(
+        &self,
+        user_id: i64,
+        keep: bool,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        user::Entity::update_many()
+            .col_expr(user::Column::KeepExif, Expr::value(keep))
             .col_expr(user::Column::UpdatedAt, Expr::value(now.0))
             .filter(user::Column::Id.eq(user_id))
             .exec(&self.write)

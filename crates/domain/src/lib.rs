@@ -3,8 +3,10 @@
 
 pub mod clock;
 pub mod error;
+pub mod public_id;
 pub mod user;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use error::ValidationError;
+pub use public_id::PublicId;
 pub use user::{Email, Password, Role, UserStatus, Username};

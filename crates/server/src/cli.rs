@@ -31,6 +31,9 @@ struct Cli {
     /// Database URL (overrides VITRINE_DATABASE_URL and the file).
     #[arg(long, global = true, value_name = "URL")]
     database_url: Option<String>,
+    /// `serve` options, also accepted without the word `serve`.
+    #[command(flatten)]
+    serve: ServeArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -111,7 +114,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let serve_args = match &cli.command {
         Some(Command::Serve(a)) => Some(a),
-        None => None,
+        None => Some(&cli.serve),
         Some(_) => None,
     };
     let flags = FlagOverrides {

@@ -7,13 +7,36 @@ pub const SESSION_COOKIE: &str = "vitrine_session";
 
 /// The session token from the `Cookie` header, if any.
 pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    get(headers, SESSION_COOKIE)
+}
+
+/// Carries a new API key's secret from the form post to the page that shows it once (so a
+/// reload cannot create a second key). Scoped to /settings, HttpOnly, two minutes.
+pub const NEW_KEY_COOKIE: &str = "vitrine_new_key";
+
+pub fn set_new_key(secret: &str, secure: bool) -> Option<HeaderValue> {
+    let s = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{NEW_KEY_COOKIE}={secret}; Path=/settings; HttpOnly; SameSite=Strict; Max-Age=120{s}"
+    ))
+    .ok()
+}
+
+pub fn clear_new_key() -> HeaderValue {
+    HeaderValue::from_static(
+        "vitrine_new_key=; Path=/settings; HttpOnly; SameSite=Strict; Max-Age=0",
+    )
+}
+
+/// A cookie's value from the `Cookie` header, if present and non-empty.
+pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.trim_matches('"'))
         .filter(|v| !v.is_empty() && v.len() <= 128)
 }

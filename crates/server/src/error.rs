@@ -58,6 +58,11 @@ impl From<AppError> for ApiError {
                 e.field = Some(v.field);
                 return e;
             }
+            AppError::InvalidFields(v) => {
+                let mut e = ApiError::new(S::UNPROCESSABLE_ENTITY, "validation_failed", msg);
+                e.field = v.first().map(|f| f.field);
+                return e;
+            }
             AppError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials"),
             AppError::InvalidApiKey => (S::UNAUTHORIZED, "invalid_api_key"),
             AppError::Throttled { retry_after_secs } => {

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod page;
 pub mod request_meta;
 pub mod routes;
+pub mod security_headers;
 pub mod serve;
 pub mod state;
 pub mod templates;

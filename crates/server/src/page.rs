@@ -43,6 +43,19 @@ pub async fn render(
     Ok(Html(state.templates.render(template, Value::Object(ctx))?))
 }
 
+/// A message as a sentence: capital first letter, final full stop.
+pub fn sentence(msg: &str) -> String {
+    let mut chars = msg.trim().chars();
+    let mut out: String = match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
 /// A same-site path to return to after login: only `/something`, never `//host` or a URL.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
@@ -61,6 +74,13 @@ pub fn safe_next(next: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::safe_next;
+
+    #[test]
+    fn sentences() {
+        assert_eq!(super::sentence("wrong password"), "Wrong password.");
+        assert_eq!(super::sentence("Done!"), "Done!");
+        assert_eq!(super::sentence(""), "");
+    }
 
     #[test]
     fn only_local_paths() {

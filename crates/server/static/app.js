@@ -169,6 +169,28 @@
     });
   }
 
+  /* A just-created API key (/settings#new-key): bring it into view and select it --------- */
+  function fitToContent(area) {
+    area.rows = 1;
+    while (area.scrollHeight > area.clientHeight + 1 && area.rows < 6) area.rows += 1;
+  }
+
+  function showNewKey() {
+    var box = document.getElementById("new-key");
+    if (!box) return;
+    var secret = box.querySelector("#new-key-secret");
+    if (secret && secret.tagName === "TEXTAREA") {
+      fitToContent(secret);
+      window.addEventListener("resize", function () { fitToContent(secret); });
+    }
+    box.scrollIntoView({ block: "start" });
+    if (secret) {
+      secret.focus({ preventScroll: true });
+      secret.select();
+    }
+  }
+
   applyTheme(root.getAttribute("data-theme") || "system"); /* labels only; theme.js set it */
   formatDates();
+  showNewKey();
 })();

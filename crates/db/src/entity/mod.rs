@@ -2,7 +2,10 @@
 
 pub mod api_key;
 pub mod audit;
+pub mod blob;
 pub mod job;
+pub mod media;
 pub mod session;
 pub mod setting;
 pub mod user;
+pub mod variant;

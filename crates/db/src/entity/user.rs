@@ -14,6 +14,7 @@ pub struct Model {
     pub status: String,
     pub created_at: i64,
     pub updated_at: i64,
+    pub keep_exif: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -26,7 +26,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{assets, auth, csrf, metrics, openapi, web_error};
+use crate::{assets, auth, csrf, metrics, openapi, security_headers, web_error};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -76,10 +76,12 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .merge(swagger)
         .route("/static/{*path}", get(assets::serve_static))
+        .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/static/favicon.svg") }))
         .fallback(web_error::not_found)
         .method_not_allowed_fallback(web_error::method_not_allowed)
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(middleware::from_fn_with_state(state.clone(), web_error::render_error_pages))
+        .layer(middleware::from_fn(security_headers::add))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

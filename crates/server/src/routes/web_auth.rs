@@ -16,7 +16,7 @@ use crate::auth::CurrentActor;
 use crate::cookies;
 use crate::error::ApiError;
 use crate::extract::WebForm;
-use crate::page::{self, safe_next};
+use crate::page::{self, safe_next, sentence};
 use crate::request_meta::Meta;
 use crate::state::AppState;
 use crate::web_error::WebError;
@@ -89,7 +89,15 @@ fn form_error(err: AppError) -> Result<FormFailure, WebError> {
     let mut fields = BTreeMap::new();
     let general = match &err {
         AppError::Validation(v) => {
-            fields.insert(v.field.to_owned(), v.message.clone());
+            fields.insert(v.field.to_owned(), sentence(&v.message));
+            None
+        }
+        AppError::InvalidFields(all) => {
+            for v in all {
+                fields
+                    .entry(v.field.to_owned())
+                    .or_insert_with(|| sentence(&v.message));
+            }
             None
         }
         AppError::Conflict(field) => {
@@ -100,7 +108,7 @@ fn form_error(err: AppError) -> Result<FormFailure, WebError> {
             None
         }
         AppError::Db(_) | AppError::Internal(_) => return Err(err.into()),
-        other => Some(other.to_string()),
+        other => Some(sentence(&other.to_string())),
     };
     Ok((ApiError::from(err).status, general, fields))
 }
@@ -135,11 +143,21 @@ pub async fn login_submit(
     match state.app.login(&input, &meta).await {
         Ok((_, session)) => Ok(redirect_with_cookie(&state, &next, Some(&session))),
         Err(err) => {
+            let retry_after = match &err {
+                AppError::Throttled { retry_after_secs } => Some(*retry_after_secs),
+                _ => None,
+            };
             let (status, general, _) = form_error(err)?;
             let signups = state.app.site_settings().await?.signups_enabled;
             let ctx = json!({ "login": form.login, "next": next, "signups_enabled": signups, "error": general });
             let html = page::render(&state, &Actor::Anonymous, "login.html", ctx).await?;
-            Ok((status, html).into_response())
+            let mut res = (status, html).into_response();
+            if let Some(secs) = retry_after
+                && let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string())
+            {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(res)
         }
     }
 }

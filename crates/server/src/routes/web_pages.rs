@@ -40,7 +40,8 @@ pub async fn home(
     CurrentActor(actor): CurrentActor,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let ctx = json!({ "notice": notice_text(q.notice.as_deref()) });
+    let first_visit = matches!(q.notice.as_deref(), Some("welcome" | "setup_done"));
+    let ctx = json!({ "notice": notice_text(q.notice.as_deref()), "first_visit": first_visit });
     Ok(page::render(&state, &actor, "home.html", ctx)
         .await?
         .into_response())

@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use vitrine_app::{Actor, AppError};
 
 use crate::auth::CurrentActor;
+use crate::cookies;
 use crate::error::ApiError;
 use crate::extract::WebForm;
 use crate::page;
@@ -79,7 +80,7 @@ async fn render_failure(
     if matches!(err, AppError::Db(_) | AppError::Internal(_)) {
         return Err(err.into());
     }
-    let message = err.to_string();
+    let message = page::sentence(&err.to_string());
     let status = ApiError::from(err).status;
     render_settings(state, actor, status, json!({ "error": message })).await
 }
@@ -88,17 +89,29 @@ pub async fn settings_page(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Query(q): Query<NoticeQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     if actor.user().is_none() {
         return Ok(login_redirect());
     }
-    render_settings(
-        &state,
-        &actor,
-        StatusCode::OK,
-        json!({ "notice": notice_text(q.notice.as_deref()) }),
-    )
-    .await
+    // A key created just now: shown on this one response, then the cookie is cleared.
+    let flashed = cookies::get(&headers, cookies::NEW_KEY_COOKIE).map(str::to_owned);
+    let mut new_key = Value::Null;
+    if let Some(secret) = &flashed {
+        let keys = state.app.list_api_keys(&actor).await?;
+        if let Some(k) = keys.iter().find(|k| secret.starts_with(&k.prefix)) {
+            new_key = json!({ "name": k.name, "secret": secret });
+        }
+    }
+    let ctx = json!({ "notice": notice_text(q.notice.as_deref()), "new_key": new_key });
+    let mut res = render_settings(&state, &actor, StatusCode::OK, ctx).await?;
+    if flashed.is_some() {
+        res.headers_mut()
+            .append(header::SET_COOKIE, cookies::clear_new_key());
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
 }
 
 pub async fn save_profile(
@@ -159,14 +172,11 @@ pub async fn create_api_key(
         .await
     {
         Ok(created) => {
-            let new_key = json!({ "name": created.key.name, "secret": created.secret });
-            render_settings(
-                &state,
-                &actor,
-                StatusCode::CREATED,
-                json!({ "new_key": new_key }),
-            )
-            .await
+            let mut res = Redirect::to("/settings#new-key").into_response();
+            if let Some(c) = cookies::set_new_key(&created.secret, state.config.is_https()) {
+                res.headers_mut().append(header::SET_COOKIE, c);
+            }
+            Ok(res)
         }
         Err(err) => render_failure(&state, &actor, err).await,
     }

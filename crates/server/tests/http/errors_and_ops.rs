@@ -5,7 +5,45 @@ use serde_json::Value;
 
 use crate::support::{TestApp, error_code};
 
-crate::backend_tests!(bad_bodies_get_clear_errors, operations_endpoints_work);
+crate::backend_tests!(
+    bad_bodies_get_clear_errors,
+    operations_endpoints_work,
+    security_headers_on_every_route_family
+);
+
+async fn security_headers_on_every_route_family(app: &TestApp) {
+    let c = app.bare();
+    for path in [
+        "/",
+        "/login",
+        "/api/v1/me",
+        "/api/v1/nope",
+        "/static/app.css",
+        "/healthz",
+        "/no/such/page",
+        "/api/docs/",
+    ] {
+        let res = c.get(app.url(path)).send().await.unwrap();
+        let h = res.headers();
+        let csp = h
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert!(
+            !csp.contains("script-src 'self' 'unsafe-inline'"),
+            "{path}: no inline scripts"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert!(h.get("referrer-policy").is_some(), "{path}");
+    }
+    let res = c.get(app.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(res.status(), 308);
+}
 
 async fn bad_bodies_get_clear_errors(app: &TestApp) {
     let c = app.browser();

@@ -2,7 +2,34 @@
 
 use crate::support::{TestApp, me_status};
 
-crate::backend_tests!(web_signup_login_settings_and_keys, pages_escape_user_text);
+crate::backend_tests!(
+    web_signup_login_settings_and_keys,
+    pages_escape_user_text,
+    signup_form_reports_every_problem_at_once
+);
+
+async fn signup_form_reports_every_problem_at_once(app: &TestApp) {
+    app.signup("taken").await;
+    let c = app.browser();
+    let form = [
+        ("username", "admin"),
+        ("email", "nope"),
+        ("password", "short"),
+        ("password_confirm", "other"),
+    ];
+    let res = c.post(app.url("/signup")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    for msg in [
+        "This name is reserved.",
+        "Is not a valid e-mail address.",
+        "Must be at least 8 characters long.",
+        "The passwords do not match.",
+    ] {
+        assert!(html.contains(msg), "missing {msg:?}");
+    }
+    assert!(html.contains("value=\"nope\""), "typed values are kept");
+}
 
 fn location(res: &reqwest::Response) -> String {
     res.headers()
@@ -59,7 +86,7 @@ async fn web_signup_login_settings_and_keys(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), 401);
     let html = res.text().await.unwrap();
-    assert!(html.contains("wrong username"), "the form says why");
+    assert!(html.contains("Wrong username"), "the form says why");
     assert!(html.contains("value=\"olga\""), "the login is kept");
 
     let res = c
@@ -92,8 +119,20 @@ async fn web_signup_login_settings_and_keys(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 201);
-    let html = res.text().await.unwrap();
+    assert_eq!(
+        res.status(),
+        303,
+        "post-redirect-get: a reload cannot create a second key"
+    );
+    assert_eq!(location(&res), "/settings#new-key");
+    let html = c
+        .get(app.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let start = html.find("vt_").expect("the new secret is shown once");
     let secret: String = html[start..]
         .chars()
@@ -145,7 +184,7 @@ async fn web_signup_login_settings_and_keys(app: &TestApp) {
         res.text()
             .await
             .unwrap()
-            .contains("the current password is wrong")
+            .contains("The current password is wrong.")
     );
 }
 
@@ -177,12 +216,19 @@ async fn pages_escape_user_text(app: &TestApp) {
             "{path} shows it as text"
         );
     }
-    let res = c
-        .post(app.url("/settings/api-keys"))
+    c.post(app.url("/settings/api-keys"))
         .form(&[("name", evil)])
         .send()
         .await
         .unwrap();
-    let html = res.text().await.unwrap();
+    let html = c
+        .get(app.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("vt_"), "the new key is shown once");
     assert!(!html.contains("<script>alert(1)"));
 }
