@@ -2,10 +2,13 @@
 
 use std::sync::Arc;
 
+use tokio::sync::Semaphore;
 use vitrine_db::Db;
 use vitrine_domain::Clock;
+use vitrine_storage::BlobStore;
 
 use crate::password::Hasher;
+use crate::single_flight::SingleFlight;
 
 /// Account security policy, from configuration.
 #[derive(Debug, Clone)]
@@ -38,19 +41,26 @@ impl Default for AuthPolicy {
 #[derive(Debug, Clone)]
 pub struct App {
     pub db: Db,
+    pub storage: BlobStore,
     pub clock: Arc<dyn Clock>,
     pub policy: AuthPolicy,
     pub(crate) hasher: Hasher,
+    /// One image decode per core at a time; further uploads wait their turn.
+    pub(crate) cpu: Arc<Semaphore>,
+    pub(crate) flights: SingleFlight,
 }
 
 impl App {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, policy: AuthPolicy) -> Self {
+    pub fn new(db: Db, storage: BlobStore, clock: Arc<dyn Clock>, policy: AuthPolicy) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             db,
+            storage,
             clock,
             policy,
             hasher: Hasher::new(cores),
+            cpu: Arc::new(Semaphore::new(cores)),
+            flights: SingleFlight::default(),
         }
     }
 }

@@ -33,6 +33,12 @@ pub enum AppError {
     SetupLinkInvalid,
     #[error("the current password is wrong")]
     WrongCurrentPassword,
+    #[error("{0}")]
+    Media(#[from] vitrine_media::MediaError),
+    #[error("the file is too large; the limit is {} MB", max_bytes / (1024 * 1024))]
+    TooLarge { max_bytes: u64 },
+    #[error(transparent)]
+    Storage(#[from] vitrine_storage::StorageError),
     #[error("internal error: {0}")]
     Internal(String),
     #[error(transparent)]

@@ -8,12 +8,17 @@ mod api_keys;
 mod app;
 mod audit;
 mod error;
+mod maintenance;
+mod media;
 mod password;
 mod sessions;
 mod settings;
 mod setup;
+mod single_flight;
 mod throttle;
 mod tokens;
+mod upload;
+mod upload_settings;
 mod worker;
 
 pub use accounts::{LoginInput, SignupInput, UserView};
@@ -21,8 +26,12 @@ pub use actor::{Actor, AuthUser, AuthVia};
 pub use api_keys::{ApiKeyView, CreatedApiKey};
 pub use app::{App, AuthPolicy};
 pub use error::AppError;
+pub use maintenance::{CheckReport, GcReport};
+pub use media::{FileRequest, FileToServe, MediaPatch, VariantWanted};
 pub use sessions::NewSession;
 pub use settings::{SiteSettings, SiteSettingsPatch};
+pub use upload::{UploadInput, Uploaded, clean_filename};
+pub use upload_settings::UploadSettings;
 pub use worker::run_worker;
 
 /// Where a request came from, for throttling and the audit log.

@@ -7,6 +7,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 use vitrine_db::NewJob;
 
+use crate::media::GC_JOB;
+use crate::upload::EXPIRE_JOB;
 use crate::{App, AppError};
 
 const HOUSEKEEPING: &str = "housekeeping";
@@ -53,10 +55,7 @@ async fn tick(app: &App, worker_id: &str) -> Result<bool, AppError> {
     let Some(job) = app.db.claim_job(worker_id, now, LEASE_SECS).await? else {
         return Ok(false);
     };
-    let result = match job.kind.as_str() {
-        HOUSEKEEPING => housekeeping(app).await,
-        other => Err(AppError::Internal(format!("unknown job kind {other}"))),
-    };
+    let result = run_job(app, &job.kind, &job.payload).await;
     let now = app.clock.now();
     match result {
         Ok(()) => {
@@ -82,13 +81,43 @@ async fn tick(app: &App, worker_id: &str) -> Result<bool, AppError> {
     Ok(true)
 }
 
+/// Runs one job. Handlers are idempotent: a job may run again after a crash.
+pub(crate) async fn run_job(app: &App, kind: &str, payload: &str) -> Result<(), AppError> {
+    let p: serde_json::Value = serde_json::from_str(payload)
+        .map_err(|e| AppError::Internal(format!("bad job payload: {e}")))?;
+    match kind {
+        HOUSEKEEPING => housekeeping(app).await,
+        EXPIRE_JOB => match p["id"].as_str() {
+            Some(id) => app.expire_media(id).await,
+            None => Err(AppError::Internal("expire job without id".into())),
+        },
+        GC_JOB => match p["blob_id"].as_i64() {
+            Some(id) => app.collect_blob(id).await.map(|_| ()),
+            None => Err(AppError::Internal("gc job without blob_id".into())),
+        },
+        other => Err(AppError::Internal(format!("unknown job kind {other}"))),
+    }
+}
+
 async fn housekeeping(app: &App) -> Result<(), AppError> {
     let now = app.clock.now();
     let sessions = app.db.delete_expired_sessions(now).await?;
     let jobs = app.db.prune_jobs(now.minus_seconds(7 * 24 * 3600)).await?;
+    // Catch-up for expiry jobs that were lost or failed for good.
+    let expired = app.db.expired_media(now, 500).await?;
+    for m in &expired {
+        app.expire_media(m.public_id.as_str()).await?;
+    }
+    // Blobs left unused by a crash between a delete and its collection.
+    let unused = app.db.unreferenced_blobs(500).await?;
+    for id in &unused {
+        app.collect_blob(*id).await?;
+    }
     tracing::info!(
         expired_sessions = sessions,
         pruned_jobs = jobs,
+        expired_media = expired.len(),
+        collected_blobs = unused.len(),
         "housekeeping done"
     );
     Ok(())

@@ -285,6 +285,42 @@ impl Db {
         }))
     }
 
+    /// Blobs and variants for a page of media, in two queries (no query per item).
+    pub async fn files_for(&self, items: Vec<MediaRecord>) -> Result<Vec<MediaFiles>, DbError> {
+        let blob_ids: Vec<i64> = items.iter().map(|m| m.blob_id).collect();
+        let blobs = blob::Entity::find()
+            .filter(blob::Column::Id.is_in(blob_ids.clone()))
+            .all(&self.read)
+            .await?;
+        let variants = variant::Entity::find()
+            .filter(variant::Column::BlobId.is_in(blob_ids))
+            .all(&self.read)
+            .await?;
+        items
+            .into_iter()
+            .map(|media| {
+                let blob = blobs
+                    .iter()
+                    .find(|b| b.id == media.blob_id)
+                    .cloned()
+                    .ok_or_else(|| {
+                        DbError::Corrupt(format!("media {} has no blob", media.public_id))
+                    })?;
+                let vs = variants
+                    .iter()
+                    .filter(|v| v.blob_id == blob.id)
+                    .cloned()
+                    .map(Into::into)
+                    .collect();
+                Ok(MediaFiles {
+                    media,
+                    blob: blob.into(),
+                    variants: vs,
+                })
+            })
+            .collect()
+    }
+
     pub async fn variants_of(&self, blob_id: i64) -> Result<Vec<VariantRecord>, DbError> {
         Ok(variant::Entity::find()
             .filter(variant::Column::BlobId.eq(blob_id))

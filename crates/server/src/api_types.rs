@@ -180,3 +180,136 @@ pub struct ErrorDetail {
 pub struct HealthDto {
     pub status: String,
 }
+
+/// One stored file of a media.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileDto {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    /// Bytes.
+    pub size: u64,
+    pub mime: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MediaFilesDto {
+    pub original: FileDto,
+    /// Null when the image is not larger than the medium size.
+    pub medium: Option<FileDto>,
+    pub thumb: Option<FileDto>,
+}
+
+/// An uploaded image.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MediaDto {
+    /// Public id (used in every URL).
+    pub id: String,
+    /// The viewer page.
+    pub url: String,
+    pub title: String,
+    pub description: String,
+    pub nsfw: bool,
+    /// `image` or `animated`.
+    pub kind: String,
+    pub width: u32,
+    pub height: u32,
+    /// Bytes of the stored original.
+    pub size: u64,
+    pub mime: String,
+    pub original_filename: String,
+    pub views: u64,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    /// Camera details (never GPS), when the image had EXIF.
+    #[schema(value_type = Option<Object>)]
+    pub exif: Option<serde_json::Value>,
+    /// A tiny placeholder (base64 thumbhash).
+    pub thumbhash: String,
+    pub files: MediaFilesDto,
+    /// Only in the upload response: opens a page that deletes the media without signing in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_url: Option<String>,
+}
+
+impl MediaDto {
+    pub fn new(base: &str, f: &vitrine_db::MediaFiles, delete_token: Option<&str>) -> Self {
+        use crate::media_urls;
+        let m = &f.media;
+        let mime = |ext: &str| {
+            vitrine_media::Format::from_extension(ext)
+                .map_or("application/octet-stream", |f| f.mime())
+                .to_owned()
+        };
+        let file = |v: &vitrine_db::VariantRecord| FileDto {
+            url: media_urls::variant(base, f, v),
+            width: v.width,
+            height: v.height,
+            size: v.size,
+            mime: mime(&v.ext),
+        };
+        Self {
+            id: m.public_id.to_string(),
+            url: media_urls::viewer(base, m.public_id.as_str()),
+            title: m.title.clone(),
+            description: m.description.clone(),
+            nsfw: m.nsfw,
+            kind: m.kind.clone(),
+            width: m.width,
+            height: m.height,
+            size: f.blob.size,
+            mime: mime(&f.blob.ext),
+            original_filename: m.original_filename.clone(),
+            views: m.views,
+            created_at: m.created_at.to_rfc3339(),
+            expires_at: m.expires_at.map(|t| t.to_rfc3339()),
+            exif: m.exif.as_deref().and_then(|e| serde_json::from_str(e).ok()),
+            thumbhash: m.thumbhash.clone(),
+            files: MediaFilesDto {
+                original: FileDto {
+                    url: media_urls::original(base, f),
+                    width: m.width,
+                    height: m.height,
+                    size: f.blob.size,
+                    mime: mime(&f.blob.ext),
+                },
+                medium: f.variants.iter().find(|v| v.name == "medium").map(file),
+                thumb: f.variants.iter().find(|v| v.name == "thumb").map(file),
+            },
+            delete_url: delete_token.map(|t| media_urls::delete(base, m.public_id.as_str(), t)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MediaList {
+    pub items: Vec<MediaDto>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MediaPatchDto {
+    /// At most 100 characters.
+    pub title: Option<String>,
+    /// At most 5000 characters.
+    pub description: Option<String>,
+    pub nsfw: Option<bool>,
+}
+
+/// The multipart form of `POST /api/v1/media`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The image (JPEG, PNG, GIF, WebP or BMP).
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// `1`/`true` to mark as not safe for work.
+    pub nsfw: Option<String>,
+    /// Delete automatically after this many seconds (300 to one year).
+    pub expires_in: Option<i64>,
+    /// Optional SHA-256 (hex) of the file; the upload is refused if it does not match.
+    pub sha256: Option<String>,
+}

@@ -53,6 +53,15 @@ enum Command {
     /// Show the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Verify that every stored original and derivative exists and matches its hash, and list
+    /// files nothing refers to. Exits with status 1 when something is wrong.
+    Check,
+    /// Remove files and blobs nothing refers to, half-written files and stale temp files.
+    Gc {
+        /// Keep files younger than this many seconds (they may belong to a running upload).
+        #[arg(long, default_value_t = 3600)]
+        min_age: u64,
+    },
 }
 
 #[derive(Debug, Default, Args)]
@@ -168,6 +177,54 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::User(cmd)) => run_user(cmd, &app(&config).await?).await,
+        Some(Command::Check) => {
+            let report = app(&config).await?.check().await?;
+            println!(
+                "checked {} originals and {} derivatives",
+                report.blobs, report.variants
+            );
+            let lists = [
+                ("missing originals (data loss)", &report.missing),
+                ("corrupt originals (hash mismatch)", &report.corrupt),
+                (
+                    "missing derivatives (rebuilt on request)",
+                    &report.missing_variants,
+                ),
+                (
+                    "orphan files (removable with `vitrine gc`)",
+                    &report.orphans,
+                ),
+            ];
+            for (what, keys) in lists {
+                println!("{what}: {}", keys.len());
+                for k in keys.iter().take(50) {
+                    println!("  {k}");
+                }
+            }
+            println!(
+                "unused blobs (removable with `vitrine gc`): {}",
+                report.unused_blobs
+            );
+            if report.is_consistent() {
+                println!("OK: the database and the store agree");
+                Ok(())
+            } else {
+                bail!("inconsistencies found (see above)")
+            }
+        }
+        Some(Command::Gc { min_age }) => {
+            let app = app(&config).await?;
+            let temp = serve::sweep_temp_files(
+                &config.temp_dir(),
+                std::time::Duration::from_secs(min_age),
+            );
+            let r = app.gc(std::time::Duration::from_secs(min_age)).await?;
+            println!(
+                "removed {} orphan files, {} unused blobs, {} half-written files, {} stale upload temp files",
+                r.orphans_removed, r.blobs_collected, r.staging_removed, temp
+            );
+            Ok(())
+        }
         Some(Command::Apikey(ApiKeyCommand::Create { username, name })) => {
             let app = app(&config).await?;
             let key = app
@@ -190,7 +247,13 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
 
 async fn app(config: &Config) -> anyhow::Result<App> {
     let (db, _) = serve::open_database(config).await?;
-    Ok(App::new(db, Arc::new(SystemClock), config.auth_policy()))
+    let storage = serve::open_storage(config)?;
+    Ok(App::new(
+        db,
+        storage,
+        Arc::new(SystemClock),
+        config.auth_policy(),
+    ))
 }
 
 async fn run_user(cmd: UserCommand, app: &App) -> anyhow::Result<()> {

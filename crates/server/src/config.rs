@@ -268,6 +268,11 @@ impl Config {
         }
     }
 
+    /// Where uploads are received before processing.
+    pub fn temp_dir(&self) -> PathBuf {
+        self.data_dir.join("tmp")
+    }
+
     pub fn is_https(&self) -> bool {
         self.public_url
             .as_ref()

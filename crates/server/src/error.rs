@@ -80,6 +80,31 @@ impl From<AppError> for ApiError {
             AppError::SignupsClosed => (S::FORBIDDEN, "signups_closed"),
             AppError::SetupLinkInvalid => (S::NOT_FOUND, "setup_link_invalid"),
             AppError::WrongCurrentPassword => (S::FORBIDDEN, "wrong_current_password"),
+            AppError::Media(m) => {
+                let status = match m.code() {
+                    "unsupported_format" | "empty_file" => S::UNSUPPORTED_MEDIA_TYPE,
+                    "processing_failed" => S::INTERNAL_SERVER_ERROR,
+                    _ => S::UNPROCESSABLE_ENTITY,
+                };
+                return ApiError::new(status, m.code(), msg);
+            }
+            AppError::TooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "file_too_large"),
+            AppError::Storage(vitrine_storage::StorageError::NoSpace) => {
+                tracing::error!(error = %err, "storage is full");
+                return ApiError::new(
+                    S::INSUFFICIENT_STORAGE,
+                    "insufficient_storage",
+                    "the server is out of storage space; try again later",
+                );
+            }
+            AppError::Storage(_) => {
+                tracing::error!(error = %err, "storage error");
+                return ApiError::new(
+                    S::INTERNAL_SERVER_ERROR,
+                    "storage_error",
+                    "the file could not be stored or read; try again",
+                );
+            }
             AppError::Db(db) if db.is_unavailable() => {
                 tracing::error!(error = %err, "database unavailable");
                 return ApiError::new(

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::api_types::*;
-use crate::routes::{api_admin, api_auth, api_me};
+use crate::routes::{api_admin, api_auth, api_me, api_media};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,7 @@ use crate::routes::{api_admin, api_auth, api_me};
         api_auth::signup, api_auth::login, api_auth::logout,
         api_me::get_me, api_me::update_me, api_me::change_password,
         api_me::list_api_keys, api_me::create_api_key, api_me::revoke_api_key,
+        api_media::upload_media, api_media::get_media, api_media::update_media, api_media::delete_media, api_media::list_my_media,
         api_admin::list_users, api_admin::update_user, api_admin::get_settings, api_admin::update_settings,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
@@ -28,6 +29,7 @@ use crate::routes::{api_admin, api_auth, api_me};
         (name = "auth", description = "Sign up, sign in and out"),
         (name = "me", description = "The signed-in account"),
         (name = "api-keys", description = "Keys for tools and scripts"),
+                (name = "media", description = "Upload and manage images"),
         (name = "admin", description = "Administration (admins only)"),
     )
 )]

@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use vitrine_app::App;
 use vitrine_db::Db;
 use vitrine_domain::Clock;
+use vitrine_storage::BlobStore;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -40,9 +41,43 @@ pub async fn open_database(config: &Config) -> anyhow::Result<(Db, usize)> {
     Ok((db, applied))
 }
 
+/// Opens the blob store (`<data_dir>/media`) and prepares the upload temp directory
+/// (`<data_dir>/tmp`), sweeping temp files a crash may have left.
+pub fn open_storage(config: &Config) -> anyhow::Result<BlobStore> {
+    let tmp = config.temp_dir();
+    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    sweep_temp_files(&tmp, std::time::Duration::from_secs(3600));
+    BlobStore::local(config.data_dir.join("media")).context("cannot open the media directory")
+}
+
+/// Removes upload temp files older than `age` (younger ones may belong to a running upload of
+/// another process sharing the directory).
+pub fn sweep_temp_files(dir: &std::path::Path, age: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|el| el >= age);
+        if old
+            && e.file_name().to_string_lossy().starts_with("upload-")
+            && std::fs::remove_file(e.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let (db, _) = open_database(&config).await?;
-    let app = App::new(db, clock, config.auth_policy());
+    let storage = open_storage(&config)?;
+    let app = App::new(db, storage, clock, config.auth_policy());
     Ok(AppState {
         app,
         config: Arc::new(config),

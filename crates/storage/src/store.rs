@@ -123,6 +123,35 @@ impl BlobStore {
     }
 }
 
+impl BlobStore {
+    /// Removes half-written staging files (`name#n`) older than `min_age` that a crash left in a
+    /// local store; returns how many went. Remote stores have none.
+    pub fn sweep_staging(&self, min_age: std::time::Duration) -> Result<usize, StorageError> {
+        let Some(root) = &self.root else { return Ok(0) };
+        let mut removed = 0;
+        let mut dirs = vec![root.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir)?.flatten() {
+                let path = entry.path();
+                let meta = entry.metadata()?;
+                if meta.is_dir() {
+                    dirs.push(path);
+                } else if entry.file_name().to_string_lossy().contains('#')
+                    && meta
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age >= min_age)
+                {
+                    std::fs::remove_file(&path)?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+}
+
 /// Creates `dir` (under `root`) one level at a time, fsyncing each parent whose entries changed.
 fn create_dirs_durably(root: &FsPath, dir: &FsPath) -> Result<(), StorageError> {
     if dir.is_dir() {

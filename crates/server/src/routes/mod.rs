@@ -3,8 +3,11 @@
 pub mod api_admin;
 pub mod api_auth;
 pub mod api_me;
+pub mod api_media;
+pub mod files;
 pub mod ops;
 pub mod web_auth;
+pub mod web_media;
 pub mod web_pages;
 pub mod web_settings;
 
@@ -60,6 +63,9 @@ pub fn router(state: AppState) -> Router {
         .merge(api_auth::router())
         .merge(api_me::router())
         .merge(api_admin::router())
+        .merge(api_media::router())
+        .merge(web_media::router())
+        .merge(files::router())
         .layer(DefaultBodyLimit::max(state.config.max_form_bytes))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -31,6 +31,7 @@ pub fn notice_text(key: Option<&str>) -> Option<&'static str> {
         "password_changed" => "Your password was changed. Your other sessions were signed out.",
         "profile_saved" => "Your profile was saved.",
         "key_revoked" => "The API key was revoked. It no longer works.",
+        "media_deleted" => "The image was deleted.",
         _ => return None,
     })
 }

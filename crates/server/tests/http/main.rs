@@ -7,5 +7,6 @@ mod accounts;
 mod api_keys;
 mod csrf;
 mod errors_and_ops;
+mod media;
 mod setup;
 mod web;

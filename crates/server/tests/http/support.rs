@@ -82,12 +82,14 @@ impl TestApp {
                 pg = Some((base, db));
             }
         }
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        // Links the server builds must point at the port it really got.
+        config.bind = listener.local_addr().expect("addr");
         tweak(&mut config);
         let clock = Arc::new(ManualClock::new(SystemClock.now()));
         let state = serve::build_state(config, clock.clone())
             .await
             .expect("build state");
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let server = serve::start(state, listener).expect("start");
         let base = format!("http://{}", server.addr);
         Some(TestApp {
@@ -97,6 +99,20 @@ impl TestApp {
             _dir: dir,
             pg,
         })
+    }
+
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.path().to_path_buf()
+    }
+
+    /// Runs the jobs that are due (the worker is off in tests, so time and jobs are explicit).
+    pub async fn run_jobs(&self) -> u64 {
+        self.server
+            .state
+            .app
+            .run_due_jobs("test")
+            .await
+            .expect("jobs")
     }
 
     pub async fn stop(self) {

@@ -1,0 +1,430 @@
+//! Owns media after upload: who may see and change it (the authorization rules for media live
+//! here and nowhere else), reading, editing, deleting (by the owner, staff, or the delete
+//! token), listing, resolving file URLs (regenerating a lost derivative once, single-flight),
+//! expiry and garbage collection of unused blobs.
+
+use std::path::PathBuf;
+
+use bytes::Bytes;
+use vitrine_db::{MediaFiles, MediaRecord, NewJob, VariantRecord};
+use vitrine_domain::{Timestamp, UserStatus};
+use vitrine_media::{Format, Variant, VariantKind};
+use vitrine_storage::{StorageError, variant_key};
+
+use crate::tokens::hash_token;
+use crate::upload::{check_texts, variant_name};
+use crate::{Actor, App, AppError, RequestMeta};
+
+pub(crate) const GC_JOB: &str = "blob.gc";
+
+#[derive(Debug, Clone, Default)]
+pub struct MediaPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub nsfw: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariantWanted {
+    Original,
+    Medium,
+    Thumb,
+}
+
+/// A parsed file URL: `/i/{id}.{ext}`, `/i/{id}.md.{ext}` or `/i/{id}.th.{ext}`.
+#[derive(Debug, Clone)]
+pub struct FileRequest {
+    pub id: String,
+    pub variant: VariantWanted,
+    pub ext: String,
+}
+
+impl FileRequest {
+    pub fn parse(name: &str) -> Option<FileRequest> {
+        let mut parts = name.split('.');
+        let id = parts.next()?.to_owned();
+        let (variant, ext) = match (parts.next()?, parts.next(), parts.next()) {
+            (ext, None, None) => (VariantWanted::Original, ext),
+            ("md", Some(ext), None) => (VariantWanted::Medium, ext),
+            ("th", Some(ext), None) => (VariantWanted::Thumb, ext),
+            _ => return None,
+        };
+        Some(FileRequest {
+            id,
+            variant,
+            ext: ext.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// Everything needed to answer a file request.
+#[derive(Debug, Clone)]
+pub struct FileToServe {
+    pub storage_key: String,
+    pub local_path: Option<PathBuf>,
+    pub mime: &'static str,
+    pub size: u64,
+    pub etag: String,
+    pub last_modified: Timestamp,
+    /// A safe name for `Content-Disposition`.
+    pub filename: String,
+}
+
+fn mime_of(ext: &str) -> &'static str {
+    Format::from_extension(ext).map_or("application/octet-stream", Format::mime)
+}
+
+impl App {
+    /// The media authorization rule: anyone with the link sees media that has not expired and
+    /// whose owner is not banned; staff see everything. (Albums and privacy levels extend this.)
+    async fn can_view(&self, actor: &Actor, m: &MediaRecord) -> Result<bool, AppError> {
+        if matches!(actor, Actor::System) || actor.user().is_some_and(|u| u.role.is_staff()) {
+            return Ok(true);
+        }
+        if m.expires_at.is_some_and(|t| t <= self.clock.now()) {
+            return Ok(false);
+        }
+        if let Some(owner) = m.owner_id {
+            let banned = self
+                .db
+                .find_user(owner)
+                .await?
+                .is_none_or(|u| u.status == UserStatus::Banned);
+            if banned && actor.user().is_none_or(|u| u.id != owner) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The owner and staff may change or delete media.
+    fn can_edit(actor: &Actor, m: &MediaRecord) -> bool {
+        match actor {
+            Actor::System => true,
+            Actor::User(u) => u.role.is_staff() || m.owner_id == Some(u.id),
+            Actor::Anonymous => false,
+        }
+    }
+
+    /// The media (with blob and variants) if the actor may see it; `NotFound` otherwise, so
+    /// that hidden media are indistinguishable from missing ones.
+    pub async fn get_media(&self, actor: &Actor, id: &str) -> Result<MediaFiles, AppError> {
+        let files = self
+            .db
+            .media_files(id)
+            .await?
+            .ok_or(AppError::NotFound("media"))?;
+        if !self.can_view(actor, &files.media).await? {
+            return Err(AppError::NotFound("media"));
+        }
+        Ok(files)
+    }
+
+    pub async fn update_media(
+        &self,
+        actor: &Actor,
+        id: &str,
+        patch: MediaPatch,
+    ) -> Result<MediaFiles, AppError> {
+        let files = self.get_media(actor, id).await?;
+        if !Self::can_edit(actor, &files.media) {
+            return Err(AppError::Forbidden);
+        }
+        check_texts(patch.title.as_deref(), patch.description.as_deref())?;
+        let m = &files.media;
+        let title = patch
+            .title
+            .map_or_else(|| m.title.clone(), |t| t.trim().to_owned());
+        let description = patch
+            .description
+            .map_or_else(|| m.description.clone(), |d| d.trim().to_owned());
+        let nsfw = patch.nsfw.unwrap_or(m.nsfw);
+        self.db
+            .update_media_texts(m.id, &title, &description, nsfw, self.clock.now())
+            .await?;
+        self.get_media(actor, id).await
+    }
+
+    pub async fn delete_media(
+        &self,
+        actor: &Actor,
+        id: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), AppError> {
+        let files = self.get_media(actor, id).await?;
+        if !Self::can_edit(actor, &files.media) {
+            return Err(AppError::Forbidden);
+        }
+        self.remove_media(&files.media).await?;
+        self.audit(actor.audit_id(), "media_deleted", Some(id), meta, None)
+            .await;
+        Ok(())
+    }
+
+    /// Deletes with the token handed out at upload (delete links). Wrong tokens look like
+    /// missing media.
+    pub async fn delete_media_with_token(
+        &self,
+        id: &str,
+        token: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), AppError> {
+        let m = self
+            .db
+            .find_media(id)
+            .await?
+            .ok_or(AppError::NotFound("media"))?;
+        let given = hash_token(token);
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            given.as_bytes(),
+            m.delete_token_hash.as_bytes(),
+        )) {
+            return Err(AppError::NotFound("media"));
+        }
+        self.remove_media(&m).await?;
+        self.audit(None, "media_deleted_by_link", Some(id), meta, None)
+            .await;
+        Ok(())
+    }
+
+    /// Whether `token` is the delete token of media `id` (for the confirmation page).
+    pub async fn delete_token_valid(
+        &self,
+        id: &str,
+        token: &str,
+    ) -> Result<Option<MediaRecord>, AppError> {
+        let Some(m) = self.db.find_media(id).await? else {
+            return Ok(None);
+        };
+        let ok: bool = subtle::ConstantTimeEq::ct_eq(
+            hash_token(token).as_bytes(),
+            m.delete_token_hash.as_bytes(),
+        )
+        .into();
+        Ok(ok.then_some(m))
+    }
+
+    async fn remove_media(&self, m: &MediaRecord) -> Result<(), AppError> {
+        let now = self.clock.now();
+        self.db
+            .delete_media(m.id, |blob_id| NewJob {
+                kind: GC_JOB,
+                payload: serde_json::json!({ "blob_id": blob_id }).to_string(),
+                run_at: now,
+                max_attempts: 10,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The actor's media, newest first; `cursor` is the id of the last item of the previous
+    /// page. Returns the page and the next cursor.
+    pub async fn list_my_media(
+        &self,
+        actor: &Actor,
+        cursor: Option<&str>,
+        limit: u64,
+    ) -> Result<(Vec<MediaFiles>, Option<String>), AppError> {
+        let u = actor.require_user()?;
+        let before = match cursor {
+            Some(c) => {
+                let m = self
+                    .db
+                    .find_media(c)
+                    .await?
+                    .filter(|m| m.owner_id == Some(u.id));
+                Some(
+                    m.ok_or(AppError::Validation(vitrine_domain::ValidationError::new(
+                        "cursor",
+                        "is not valid",
+                    )))?
+                    .id,
+                )
+            }
+            None => None,
+        };
+        let items = self.db.list_media_by_owner(u.id, before, limit).await?;
+        let next = (items.len() as u64 == limit)
+            .then(|| items.last().map(|m| m.public_id.to_string()))
+            .flatten();
+        Ok((self.db.files_for(items).await?, next))
+    }
+
+    /// Resolves a file URL for the actor, regenerating a lost derivative when needed.
+    pub async fn file(&self, actor: &Actor, req: &FileRequest) -> Result<FileToServe, AppError> {
+        let files = self.get_media(actor, &req.id).await?;
+        let b = &files.blob;
+        let name = files
+            .media
+            .original_filename
+            .rsplit_once('.')
+            .map_or(files.media.original_filename.as_str(), |(s, _)| s)
+            .to_owned();
+        let (key, ext, size, tag) = match req.variant {
+            VariantWanted::Original => {
+                (b.storage_key.clone(), b.ext.clone(), b.size, String::new())
+            }
+            VariantWanted::Medium | VariantWanted::Thumb => {
+                let kind = if req.variant == VariantWanted::Thumb {
+                    "thumb"
+                } else {
+                    "medium"
+                };
+                let v = match files.variants.iter().find(|v| v.name == kind) {
+                    Some(v) if self.storage.head(&v.storage_key).await?.is_some() => v.clone(),
+                    Some(_) => self
+                        .regenerate(&files, kind)
+                        .await?
+                        .ok_or(AppError::NotFound("file"))?,
+                    // Only thumbs always exist; a missing medium means the image is small.
+                    None if kind == "thumb" => self
+                        .regenerate(&files, kind)
+                        .await?
+                        .ok_or(AppError::NotFound("file"))?,
+                    None => return Err(AppError::NotFound("file")),
+                };
+                let tag = v
+                    .storage_key
+                    .rsplit('-')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                (v.storage_key, v.ext, v.size, format!("-{kind}-{tag}"))
+            }
+        };
+        if ext != req.ext && !(ext == "jpg" && req.ext == "jpeg") {
+            return Err(AppError::NotFound("file"));
+        }
+        let suffix = match req.variant {
+            VariantWanted::Original => "",
+            VariantWanted::Medium => ".md",
+            VariantWanted::Thumb => ".th",
+        };
+        Ok(FileToServe {
+            local_path: self.storage.local_path(&key),
+            storage_key: key,
+            mime: mime_of(&ext),
+            size,
+            etag: format!("\"{}{}\"", &b.hash[..16], tag.replace('.', "")),
+            last_modified: b.created_at,
+            filename: format!("{name}{suffix}.{ext}"),
+        })
+    }
+
+    /// Rebuilds the `kind` derivative from the original (one at a time per blob and kind).
+    async fn regenerate(
+        &self,
+        files: &MediaFiles,
+        kind: &str,
+    ) -> Result<Option<VariantRecord>, AppError> {
+        let lock = self
+            .flights
+            .lock_for(&format!("{}:{kind}", files.blob.hash));
+        let _guard = lock.lock().await;
+        // Someone may have finished it while we waited.
+        if let Some(v) = self
+            .db
+            .variants_of(files.blob.id)
+            .await?
+            .into_iter()
+            .find(|v| v.name == kind)
+            && self.storage.head(&v.storage_key).await?.is_some()
+        {
+            return Ok(Some(v));
+        }
+        let settings = self.upload_settings().await?;
+        let original = self.storage.get(&files.blob.storage_key).await?;
+        let (processed, _) = self
+            .process(original.to_vec(), settings.options(false))
+            .await?;
+        let (variant, size): (Option<&Variant>, u32) = match kind {
+            "thumb" => (Some(&processed.thumb), settings.thumb_size),
+            _ => (processed.medium.as_ref(), settings.medium_size),
+        };
+        let Some(v) = variant else { return Ok(None) };
+        debug_assert!(
+            v.kind
+                == if kind == "thumb" {
+                    VariantKind::Thumb
+                } else {
+                    VariantKind::Medium
+                }
+        );
+        let key = variant_key(
+            &files.blob.hash,
+            &variant_name(v, size),
+            v.format.extension(),
+        )?;
+        self.storage.put(&key, Bytes::from(v.bytes.clone())).await?;
+        let record = VariantRecord {
+            name: kind.to_owned(),
+            ext: v.format.extension().to_owned(),
+            width: v.width,
+            height: v.height,
+            size: v.bytes.len() as u64,
+            storage_key: key,
+        };
+        self.db.upsert_variant(files.blob.id, &record).await?;
+        tracing::info!(blob = %files.blob.hash, kind, "regenerated a missing derivative");
+        Ok(Some(record))
+    }
+
+    /// Deletes media `id` if it has expired (job handler).
+    pub(crate) async fn expire_media(&self, id: &str) -> Result<(), AppError> {
+        if let Some(m) = self.db.find_media(id).await?
+            && m.expires_at.is_some_and(|t| t <= self.clock.now())
+        {
+            self.remove_media(&m).await?;
+            self.audit(
+                None,
+                "media_expired",
+                Some(id),
+                &RequestMeta::default(),
+                None,
+            )
+            .await;
+        }
+        Ok(())
+    }
+
+    /// Removes an unused blob's files and rows (job handler); a no-op if it is used again.
+    pub(crate) async fn collect_blob(&self, blob_id: i64) -> Result<bool, AppError> {
+        let storage = self.storage.clone();
+        let outcome = self
+            .db
+            .collect_blob(blob_id, |blob, variants| async move {
+                for v in &variants {
+                    storage.delete(&v.storage_key).await?;
+                }
+                storage.delete(&blob.storage_key).await?;
+                Ok::<(), StorageError>(())
+            })
+            .await?;
+        Ok(outcome?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_parse() {
+        let r = FileRequest::parse("abc123XYZ.jpg").unwrap_or_else(|| FileRequest {
+            id: String::new(),
+            variant: VariantWanted::Thumb,
+            ext: String::new(),
+        });
+        assert_eq!(
+            (r.id.as_str(), r.variant, r.ext.as_str()),
+            ("abc123XYZ", VariantWanted::Original, "jpg")
+        );
+        let r = FileRequest::parse("abc.md.PNG").map(|r| (r.variant, r.ext));
+        assert_eq!(r, Some((VariantWanted::Medium, "png".to_owned())));
+        let r = FileRequest::parse("abc.th.webp").map(|r| r.variant);
+        assert_eq!(r, Some(VariantWanted::Thumb));
+        assert!(FileRequest::parse("abc").is_none());
+        assert!(FileRequest::parse("abc.xx.jpg").is_none());
+        assert!(FileRequest::parse("a.b.c.d").is_none());
+    }
+}

@@ -1,0 +1,296 @@
+//! Owns the upload use case: from a streamed temp file to committed media. The bytes are
+//! processed (sniff, limits, one decode, derivatives, metadata strip) inside a CPU-sized
+//! semaphore on a blocking thread, the stored original is addressed by its SHA-256 (so the
+//! same content shares one blob), and blob, variants, media row and follow-up jobs commit in
+//! one transaction, with the files written durably before it commits.
+
+use std::path::PathBuf;
+
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+use vitrine_db::{MediaFiles, NewBlob, NewJob, NewMedia, UploadError, VariantRecord};
+use vitrine_domain::{PublicId, ValidationError};
+use vitrine_media::{Processed, Variant};
+use vitrine_storage::{StorageError, original_key, variant_key};
+
+use crate::tokens::{hash_token, random_token};
+use crate::{Actor, App, AppError, RequestMeta};
+
+pub(crate) const EXPIRE_JOB: &str = "media.expire";
+pub(crate) const MIN_EXPIRY_SECS: i64 = 300;
+pub(crate) const MAX_EXPIRY_SECS: i64 = 366 * 24 * 3600;
+
+/// A received file: already on disk (never held whole in memory while receiving).
+#[derive(Debug, Clone)]
+pub struct UploadInput {
+    pub temp_path: PathBuf,
+    pub size: u64,
+    /// The name the client gave it (metadata only; never used as a path).
+    pub filename: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub nsfw: bool,
+    /// Delete automatically after this many seconds.
+    pub expires_in: Option<i64>,
+}
+
+/// What the uploader gets back: the media and, once, its delete token.
+#[derive(Debug, Clone)]
+pub struct Uploaded {
+    pub files: MediaFiles,
+    pub delete_token: String,
+}
+
+/// A filename fit for display and `Content-Disposition`: no path, no control characters, at
+/// most 120 characters.
+pub fn clean_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':' | '%'))
+        .take(120)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() {
+        "image".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+fn title_from(filename: &str) -> String {
+    let stem = filename.rsplit_once('.').map_or(filename, |(s, _)| s);
+    let t: String = stem.replace(['_', '-'], " ").chars().take(100).collect();
+    t.trim().to_owned()
+}
+
+pub(crate) fn check_texts(
+    title: Option<&str>,
+    description: Option<&str>,
+) -> Result<(), ValidationError> {
+    if title.is_some_and(|t| t.chars().count() > 100) {
+        return Err(ValidationError::new(
+            "title",
+            "must be at most 100 characters",
+        ));
+    }
+    if description.is_some_and(|d| d.chars().count() > 5000) {
+        return Err(ValidationError::new(
+            "description",
+            "must be at most 5000 characters",
+        ));
+    }
+    Ok(())
+}
+
+fn new_public_id() -> Result<PublicId, AppError> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    Ok(PublicId::from_random(u64::from_le_bytes(b)))
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The storage name of a derivative: kind and size, so a size change makes new files.
+pub(crate) fn variant_name(v: &Variant, size_setting: u32) -> String {
+    format!("{}-{size_setting}", v.kind.as_str())
+}
+
+impl App {
+    pub async fn upload(
+        &self,
+        actor: &Actor,
+        input: UploadInput,
+        meta: &RequestMeta,
+    ) -> Result<Uploaded, AppError> {
+        let user = actor.require_user()?;
+        check_texts(input.title.as_deref(), input.description.as_deref())?;
+        if let Some(secs) = input.expires_in
+            && !(MIN_EXPIRY_SECS..=MAX_EXPIRY_SECS).contains(&secs)
+        {
+            return Err(ValidationError::new(
+                "expires_in",
+                "must be between 300 seconds (5 minutes) and one year",
+            )
+            .into());
+        }
+        let settings = self.upload_settings().await?;
+        if input.size > settings.max_bytes {
+            return Err(AppError::TooLarge {
+                max_bytes: settings.max_bytes,
+            });
+        }
+        let owner = self
+            .db
+            .find_user(user.id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let opts = settings.options(owner.keep_exif);
+        let bytes = tokio::fs::read(&input.temp_path)
+            .await
+            .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?;
+        let (processed, bytes) = self.process(bytes, opts).await?;
+
+        let stored: Bytes = match processed.original.clone() {
+            Some(b) => Bytes::from(b),
+            None => Bytes::from(bytes),
+        };
+        let hash = sha256_hex(&stored);
+        let ext = processed.format.extension();
+        let storage_key = original_key(&hash)?;
+        let mut files: Vec<(String, Bytes)> = vec![(storage_key.clone(), stored.clone())];
+        let mut variants = Vec::new();
+        for (v, size) in [
+            (Some(&processed.thumb), settings.thumb_size),
+            (processed.medium.as_ref(), settings.medium_size),
+        ] {
+            let Some(v) = v else { continue };
+            let key = variant_key(&hash, &variant_name(v, size), v.format.extension())?;
+            variants.push(VariantRecord {
+                name: v.kind.as_str().to_owned(),
+                ext: v.format.extension().to_owned(),
+                width: v.width,
+                height: v.height,
+                size: v.bytes.len() as u64,
+                storage_key: key.clone(),
+            });
+            files.push((key, Bytes::from(v.bytes.clone())));
+        }
+
+        let now = self.clock.now();
+        let expires_at = input.expires_in.map(|s| now.plus_seconds(s));
+        let public_id = new_public_id()?;
+        let delete_token = random_token()?;
+        let filename = clean_filename(&input.filename);
+        let title = input
+            .title
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| title_from(&filename));
+        let exif = processed
+            .exif
+            .as_ref()
+            .and_then(|e| serde_json::to_string(e).ok());
+        let jobs = expires_at
+            .map(|at| NewJob {
+                kind: EXPIRE_JOB,
+                payload: serde_json::json!({ "id": public_id.as_str() }).to_string(),
+                run_at: at,
+                max_attempts: 5,
+            })
+            .into_iter()
+            .collect();
+        let new_media = NewMedia {
+            public_id,
+            owner_id: Some(user.id),
+            kind: if processed.animated() {
+                "animated"
+            } else {
+                "image"
+            }
+            .to_owned(),
+            title,
+            description: input.description.unwrap_or_default().trim().to_owned(),
+            original_filename: filename,
+            nsfw: input.nsfw,
+            width: processed.width,
+            height: processed.height,
+            exif,
+            thumbhash: processed.thumbhash.clone(),
+            phash: processed.phash,
+            expires_at,
+            delete_token_hash: hash_token(&delete_token),
+            now,
+        };
+        let new_blob = NewBlob {
+            hash,
+            size: stored.len() as u64,
+            ext: ext.to_owned(),
+            width: processed.width,
+            height: processed.height,
+            frames: processed.frames,
+            storage_key,
+        };
+        let storage = self.storage.clone();
+        let write = || async move {
+            for (key, data) in files {
+                storage.put(&key, data).await?;
+            }
+            Ok::<(), StorageError>(())
+        };
+        let media = self
+            .db
+            .commit_upload(new_blob, variants, new_media, jobs, write)
+            .await
+            .map_err(|e| match e {
+                UploadError::Db(e) => AppError::from(e),
+                UploadError::Files(e) => AppError::from(e),
+            })?;
+        let details = serde_json::json!({ "id": media.public_id.as_str(), "size": stored.len() });
+        self.audit(
+            Some(user.id),
+            "media_uploaded",
+            Some(media.public_id.as_str()),
+            meta,
+            Some(details),
+        )
+        .await;
+        let files = self
+            .db
+            .media_files(media.public_id.as_str())
+            .await?
+            .ok_or(AppError::NotFound("media"))?;
+        Ok(Uploaded {
+            files,
+            delete_token,
+        })
+    }
+
+    /// Runs the CPU work on a blocking thread, at most one per core at a time; returns the
+    /// result and the input bytes (so they need not be copied).
+    pub(crate) async fn process(
+        &self,
+        bytes: Vec<u8>,
+        opts: vitrine_media::Options,
+    ) -> Result<(Processed, Vec<u8>), AppError> {
+        let _permit = self
+            .cpu
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| AppError::Internal("processing is shutting down".into()))?;
+        let (result, bytes) = tokio::task::spawn_blocking(move || {
+            let r = vitrine_media::process(&bytes, &opts);
+            (r, bytes)
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("processing task failed: {e}")))?;
+        Ok((result?, bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filenames_are_made_safe() {
+        let cases = [
+            ("../../etc/passwd", "passwd"),
+            ("C:\\\\Users\\\\me\\\\photo.jpg", "photo.jpg"),
+            ("a%2f..%2fb.png", "a2f..2fb.png"),
+            ("\u{0}evil\r\n.jpg", "evil.jpg"),
+            ("\"quoted\".png", "quoted.png"),
+            ("/abs/path/x.gif", "x.gif"),
+            ("...", "image"),
+            ("", "image"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(clean_filename(input), want, "{input:?}");
+        }
+        assert_eq!(clean_filename(&"x".repeat(500)).len(), 120);
+        assert_eq!(title_from("my_holiday-photo.jpg"), "my holiday photo");
+    }
+}

@@ -1,0 +1,264 @@
+//! Owns file serving: `/i/{id}.{ext}`, `/i/{id}.md.{ext}`, `/i/{id}.th.{ext}`. Every request
+//! goes through the app's media visibility rule; responses carry the stored type, an ETag,
+//! Last-Modified, long immutable caching, byte ranges (206/416), conditional 304s, a safe inline
+//! filename and a sandboxing CSP in case a file is ever opened as a document.
+
+use std::io::SeekFrom;
+use std::time::{Duration, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio_util::io::ReaderStream;
+use vitrine_app::{AppError, FileRequest, FileToServe};
+
+use crate::auth::CurrentActor;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/i/{name}", get(serve_file))
+}
+
+const FILE_CSP: &str =
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox";
+
+fn plain(status: StatusCode, msg: &'static str) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], msg).into_response()
+}
+
+/// What a `Range` header asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeAsk {
+    /// No usable single range: send the whole file.
+    Whole,
+    /// Bytes `start..=end`.
+    Part(u64, u64),
+    Unsatisfiable,
+}
+
+pub fn parse_range(value: &str, size: u64) -> RangeAsk {
+    let Some(spec) = value.trim().strip_prefix("bytes=") else {
+        return RangeAsk::Whole;
+    };
+    if spec.contains(',') {
+        return RangeAsk::Whole; // several ranges: the whole file is a valid answer
+    }
+    let Some((start, end)) = spec.split_once('-') else {
+        return RangeAsk::Unsatisfiable;
+    };
+    let (start, end) = (start.trim(), end.trim());
+    let last = match size.checked_sub(1) {
+        Some(l) => l,
+        None => return RangeAsk::Unsatisfiable,
+    };
+    let range = if start.is_empty() {
+        match end.parse::<u64>() {
+            Ok(n) if n > 0 => (size.saturating_sub(n), last),
+            _ => return RangeAsk::Unsatisfiable,
+        }
+    } else {
+        let Ok(s) = start.parse::<u64>() else {
+            return RangeAsk::Unsatisfiable;
+        };
+        let e = if end.is_empty() {
+            last
+        } else {
+            match end.parse::<u64>() {
+                Ok(e) => e.min(last),
+                Err(_) => return RangeAsk::Unsatisfiable,
+            }
+        };
+        (s, e)
+    };
+    if range.0 > range.1 || range.0 >= size {
+        return RangeAsk::Unsatisfiable;
+    }
+    RangeAsk::Part(range.0, range.1)
+}
+
+fn http_date(secs: i64) -> String {
+    httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64))
+}
+
+fn not_modified(headers: &HeaderMap, f: &FileToServe) -> bool {
+    if let Some(inm) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        return inm
+            .split(',')
+            .any(|t| t.trim() == f.etag || t.trim() == "*");
+    }
+    headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .is_some_and(|since| since.as_secs() as i64 >= f.last_modified.0)
+}
+
+fn content_disposition(filename: &str) -> HeaderValue {
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded =
+        percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC);
+    HeaderValue::from_str(&format!(
+        "inline; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("inline"))
+}
+
+pub async fn serve_file(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(name): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let Some(req) = FileRequest::parse(&name) else {
+        return plain(StatusCode::NOT_FOUND, "not found");
+    };
+    let f = match state.app.file(&actor, &req).await {
+        Ok(f) => f,
+        Err(AppError::NotFound(_)) | Err(AppError::Validation(_)) => {
+            return plain(StatusCode::NOT_FOUND, "not found");
+        }
+        Err(e) => {
+            let api = crate::error::ApiError::from(e);
+            return (
+                api.status,
+                [(header::CACHE_CONTROL, "no-store")],
+                api.message,
+            )
+                .into_response();
+        }
+    };
+    let mut h = HeaderMap::new();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(f.mime));
+    if let Ok(v) = HeaderValue::from_str(&f.etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&http_date(f.last_modified.0)) {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        content_disposition(&f.filename),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(FILE_CSP),
+    );
+    if not_modified(&headers, &f) {
+        return (StatusCode::NOT_MODIFIED, h).into_response();
+    }
+    let if_range_ok = headers
+        .get(header::IF_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.trim() == f.etag);
+    let range = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
+        Some(r) if if_range_ok => match parse_range(r, f.size) {
+            RangeAsk::Whole => None,
+            RangeAsk::Part(s, e) => Some((s, e)),
+            RangeAsk::Unsatisfiable => {
+                if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", f.size)) {
+                    h.insert(header::CONTENT_RANGE, v);
+                }
+                return (StatusCode::RANGE_NOT_SATISFIABLE, h).into_response();
+            }
+        },
+        _ => None,
+    };
+    let (status, start, len) = match range {
+        Some((s, e)) => {
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes {s}-{e}/{}", f.size)) {
+                h.insert(header::CONTENT_RANGE, v);
+            }
+            (StatusCode::PARTIAL_CONTENT, s, e - s + 1)
+        }
+        None => (StatusCode::OK, 0, f.size),
+    };
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    if method == Method::HEAD {
+        return (status, h).into_response();
+    }
+    let body = match open_body(&state, &f, start, len).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, key = %f.storage_key, "cannot read a stored file");
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the file could not be read",
+            );
+        }
+    };
+    (status, h, body).into_response()
+}
+
+/// Streams from the local file when there is one (no buffering), else from the store.
+async fn open_body(
+    state: &AppState,
+    f: &FileToServe,
+    start: u64,
+    len: u64,
+) -> Result<Body, String> {
+    if let Some(path) = &f.local_path {
+        let mut file = tokio::fs::File::open(path)
+            .await
+            .map_err(|e| e.to_string())?;
+        if start > 0 {
+            file.seek(SeekFrom::Start(start))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        return Ok(Body::from_stream(ReaderStream::with_capacity(
+            file.take(len),
+            64 * 1024,
+        )));
+    }
+    let bytes = state
+        .app
+        .storage
+        .get_range(&f.storage_key, start..start + len)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges() {
+        use super::RangeAsk::*;
+        assert_eq!(parse_range("bytes=0-9", 100), Part(0, 9));
+        assert_eq!(parse_range("bytes=90-", 100), Part(90, 99));
+        assert_eq!(parse_range("bytes=-10", 100), Part(90, 99));
+        assert_eq!(parse_range("bytes=50-500", 100), Part(50, 99));
+        assert_eq!(parse_range("bytes=100-", 100), Unsatisfiable);
+        assert_eq!(parse_range("bytes=9-3", 100), Unsatisfiable);
+        assert_eq!(parse_range("bytes=-0", 100), Unsatisfiable);
+        assert_eq!(parse_range("bytes=abc", 100), Unsatisfiable);
+        assert_eq!(parse_range("bytes=0-0", 0), Unsatisfiable);
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), Whole);
+        assert_eq!(parse_range("items=0-1", 100), Whole);
+    }
+}
