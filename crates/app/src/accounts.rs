@@ -285,6 +285,13 @@ impl App {
         Ok(())
     }
 
+    /// The user's own EXIF preference for future uploads (GPS is removed regardless).
+    pub async fn set_keep_exif(&self, actor: &Actor, keep: bool) -> Result<(), AppError> {
+        let u = actor.require_user()?;
+        self.db.set_keep_exif(u.id, keep, self.clock.now()).await?;
+        Ok(())
+    }
+
     pub async fn update_display_name(
         &self,
         actor: &Actor,

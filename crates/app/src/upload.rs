@@ -214,9 +214,17 @@ impl App {
             storage_key,
         };
         let storage = self.storage.clone();
+        // Write (and fsync) outside the transaction so uploads do not queue behind each
+        // other's disk flushes; then, holding the blob row, make sure the files are still there
+        // (the collector deletes only while holding that row) and rewrite any that went.
+        for (key, data) in &files {
+            storage.put(key, data.clone()).await?;
+        }
         let write = || async move {
             for (key, data) in files {
-                storage.put(&key, data).await?;
+                if storage.head(&key).await?.is_none() {
+                    storage.put(&key, data).await?;
+                }
             }
             Ok::<(), StorageError>(())
         };

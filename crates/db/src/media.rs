@@ -1,7 +1,7 @@
 //! Owns `blobs`, `variants` and `media`. An upload commits its blob, variants, media row and
-//! follow-up jobs in one transaction, with the files written while the blob row is held, and
-//! the garbage collector removes a blob (files, then rows) holding the same row: so a file can
-//! never be deleted under a concurrent upload of the same content.
+//! follow-up jobs in one transaction, with its files confirmed present while the blob row is
+//! held, and the garbage collector removes a blob (files, then rows) holding the same row: so a
+//! file can never be deleted under a concurrent upload of the same content.
 
 use std::future::Future;
 
@@ -186,8 +186,9 @@ fn variant_model(blob_id: i64, v: &VariantRecord) -> variant::ActiveModel {
 
 impl Db {
     /// Commits an upload. Inside one transaction: upserts the blob row (holding it), runs
-    /// `write_files` (which must store the original and variants durably), then adds the
-    /// variants, the media row and `jobs`. Nothing is visible unless everything succeeded.
+    /// `write_files` (which must leave the original and variants durably stored; while the row
+    /// is held no collector can delete them), then adds the variants, the media row and `jobs`.
+    /// Nothing is visible unless everything succeeded.
     pub async fn commit_upload<F, Fut, E>(
         &self,
         new_blob: NewBlob,

@@ -14,6 +14,7 @@ mod orient;
 mod pipeline;
 mod probe;
 mod resize;
+pub mod synth;
 
 pub use error::MediaError;
 pub use format::{Format, sniff};

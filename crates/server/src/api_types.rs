@@ -19,6 +19,8 @@ pub struct UserDto {
     pub status: String,
     /// RFC 3339.
     pub created_at: String,
+    /// Whether camera EXIF is kept in this user's uploads (never GPS).
+    pub keep_exif: bool,
 }
 
 impl From<&UserRecord> for UserDto {
@@ -31,6 +33,7 @@ impl From<&UserRecord> for UserDto {
             role: u.role.to_string(),
             status: u.status.as_str().to_owned(),
             created_at: u.created_at.to_rfc3339(),
+            keep_exif: u.keep_exif,
         }
     }
 }
@@ -64,6 +67,8 @@ pub struct PasswordChangeRequest {
 pub struct ProfilePatch {
     /// Shown instead of the username; empty clears it. At most 64 characters.
     pub display_name: Option<String>,
+    /// Keep camera EXIF in your future uploads' originals (GPS is always removed).
+    pub keep_exif: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -312,4 +317,51 @@ pub struct UploadForm {
     pub expires_in: Option<i64>,
     /// Optional SHA-256 (hex) of the file; the upload is refused if it does not match.
     pub sha256: Option<String>,
+}
+
+/// Upload limits and derivative sizes (admins).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UploadSettingsDto {
+    /// Largest upload in bytes (default 50 MB).
+    pub max_bytes: u64,
+    /// Largest image in megapixels (default 100).
+    pub max_megapixels: u64,
+    /// Longest side in pixels (default 20000).
+    pub max_side: u64,
+    /// Most animation frames (default 500).
+    pub max_frames: u64,
+    /// Side of square thumbnails (default 320).
+    pub thumb_size: u32,
+    /// Long edge of the medium size (default 1280).
+    pub medium_size: u32,
+    /// Keep camera EXIF (never GPS) in stored originals for everyone (default false).
+    pub keep_exif: bool,
+}
+
+impl From<vitrine_app::UploadSettings> for UploadSettingsDto {
+    fn from(s: vitrine_app::UploadSettings) -> Self {
+        Self {
+            max_bytes: s.max_bytes,
+            max_megapixels: s.max_megapixels,
+            max_side: s.max_side,
+            max_frames: s.max_frames,
+            thumb_size: s.thumb_size,
+            medium_size: s.medium_size,
+            keep_exif: s.keep_exif,
+        }
+    }
+}
+
+impl From<UploadSettingsDto> for vitrine_app::UploadSettings {
+    fn from(s: UploadSettingsDto) -> Self {
+        Self {
+            max_bytes: s.max_bytes,
+            max_megapixels: s.max_megapixels,
+            max_side: s.max_side,
+            max_frames: s.max_frames,
+            thumb_size: s.thumb_size,
+            medium_size: s.medium_size,
+            keep_exif: s.keep_exif,
+        }
+    }
 }

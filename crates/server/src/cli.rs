@@ -56,6 +56,9 @@ enum Command {
     /// Verify that every stored original and derivative exists and matches its hash, and list
     /// files nothing refers to. Exits with status 1 when something is wrong.
     Check,
+    /// Measure speed (BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Remove files and blobs nothing refers to, half-written files and stale temp files.
     Gc {
         /// Keep files younger than this many seconds (they may belong to a running upload).
@@ -110,6 +113,34 @@ enum ApiKeyCommand {
         username: String,
         #[arg(long)]
         name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Time the ingest pipeline per image, beside `vipsthumbnail` on the same files.
+    Ingest {
+        /// Images to use (default: generated 12 and 24 MP photos).
+        #[arg(long)]
+        images: Option<PathBuf>,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Upload files through HTTP and report uploads/s and latency.
+    Upload {
+        /// Base URL of a running site.
+        #[arg(long)]
+        url: String,
+        /// API key (or VITRINE_BENCH_KEY).
+        #[arg(long, env = "VITRINE_BENCH_KEY")]
+        key: String,
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 50)]
+        count: usize,
+        /// Files to upload (default: generated 12 MP photos).
+        #[arg(long)]
+        files: Option<PathBuf>,
     },
 }
 
@@ -177,6 +208,25 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::User(cmd)) => run_user(cmd, &app(&config).await?).await,
+        Some(Command::Bench(BenchCommand::Ingest { images, runs })) => {
+            tokio::task::spawn_blocking(move || crate::bench::ingest::run(images, runs)).await?
+        }
+        Some(Command::Bench(BenchCommand::Upload {
+            url,
+            key,
+            concurrency,
+            count,
+            files,
+        })) => {
+            crate::bench::upload::run(crate::bench::upload::UploadBench {
+                url,
+                key,
+                concurrency,
+                count,
+                files,
+            })
+            .await
+        }
         Some(Command::Check) => {
             let report = app(&config).await?.check().await?;
             println!(

@@ -4,6 +4,7 @@
 pub mod api_types;
 pub mod assets;
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod cookies;

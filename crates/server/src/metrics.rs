@@ -52,6 +52,22 @@ impl Metrics {
 
     pub fn render(&self) -> String {
         let mut out = String::new();
+        for (name, help, value) in [
+            (
+                "process_resident_memory_bytes",
+                "Resident memory.",
+                crate::bench::current_rss(),
+            ),
+            (
+                "process_peak_resident_memory_bytes",
+                "Peak resident memory.",
+                crate::bench::peak_rss(),
+            ),
+        ] {
+            if let Some(v) = value {
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+            }
+        }
         let Ok(m) = self.inner.lock() else { return out };
         out.push_str(
             "# HELP vitrine_http_requests_total HTTP requests by route, method and status.\n",

@@ -22,6 +22,7 @@ use crate::routes::{api_admin, api_auth, api_me, api_media};
         api_me::list_api_keys, api_me::create_api_key, api_me::revoke_api_key,
         api_media::upload_media, api_media::get_media, api_media::update_media, api_media::delete_media, api_media::list_my_media,
         api_admin::list_users, api_admin::update_user, api_admin::get_settings, api_admin::update_settings,
+        api_admin::get_upload_settings, api_admin::put_upload_settings,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Security),

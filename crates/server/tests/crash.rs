@@ -42,7 +42,11 @@ fn run(dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// Acknowledged uploads: file path and the bytes that were sent.
+type Acked = Vec<(String, Vec<u8>)>;
+
 /// Starts `serve` on a free port; returns the child and its base URL.
+#[allow(clippy::zombie_processes)] // the caller kills and waits for the child
 fn serve(dir: &Path) -> (Child, String) {
     let mut child = vitrine(dir)
         .args(["serve", "--bind", "127.0.0.1:0"])
@@ -92,7 +96,7 @@ async fn acknowledged_uploads_survive_sigkill() {
         .to_owned();
 
     let (mut child, base) = serve(d);
-    let acked: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    let acked: Arc<Mutex<Acked>> = Arc::default();
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
     for t in 0..3u16 {

@@ -8,7 +8,9 @@ use utoipa::IntoParams;
 use vitrine_app::SiteSettingsPatch;
 use vitrine_domain::{Role, UserStatus};
 
-use crate::api_types::{ErrorBody, SettingsDto, SettingsPatch, UserDto, UserList, UserPatch};
+use crate::api_types::{
+    ErrorBody, SettingsDto, SettingsPatch, UploadSettingsDto, UserDto, UserList, UserPatch,
+};
 use crate::auth::CurrentActor;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
@@ -22,6 +24,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/admin/settings",
             get(get_settings).patch(update_settings),
+        )
+        .route(
+            "/api/v1/admin/upload-settings",
+            get(get_upload_settings).put(put_upload_settings),
         )
 }
 
@@ -116,6 +122,37 @@ pub async fn update_settings(
         state
             .app
             .update_site_settings(&actor, patch, &meta)
+            .await?
+            .into(),
+    ))
+}
+
+/// Upload limits and derivative sizes.
+#[utoipa::path(get, path = "/api/v1/admin/upload-settings", tag = "admin",
+    responses((status = 200, body = UploadSettingsDto), (status = 403, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = []), ("session" = [])))]
+pub async fn get_upload_settings(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+) -> ApiResult<Json<UploadSettingsDto>> {
+    actor.require_admin()?;
+    Ok(Json(state.app.upload_settings().await?.into()))
+}
+
+/// Replace the upload settings (all fields).
+#[utoipa::path(put, path = "/api/v1/admin/upload-settings", tag = "admin", request_body = UploadSettingsDto,
+    responses((status = 200, body = UploadSettingsDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = []), ("session" = [])))]
+pub async fn put_upload_settings(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<UploadSettingsDto>,
+) -> ApiResult<Json<UploadSettingsDto>> {
+    Ok(Json(
+        state
+            .app
+            .update_upload_settings(&actor, req.into(), &meta)
             .await?
             .into(),
     ))

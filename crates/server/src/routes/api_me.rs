@@ -49,6 +49,9 @@ pub async fn update_me(
     if let Some(name) = req.display_name {
         state.app.update_display_name(&actor, &name).await?;
     }
+    if let Some(keep) = req.keep_exif {
+        state.app.set_keep_exif(&actor, keep).await?;
+    }
     Ok(Json((&state.app.me(&actor).await?).into()))
 }
 

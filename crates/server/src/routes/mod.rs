@@ -88,7 +88,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(middleware::from_fn_with_state(state.clone(), web_error::render_error_pages))
         .layer(middleware::from_fn(security_headers::add))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+                // Generous enough for a 50 MB upload over a slow line; slow-client limits per read
+        // belong to the hardening work.
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(300)))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
