@@ -12,7 +12,7 @@ use vitrine_media::{Format, Variant, VariantKind};
 use vitrine_storage::{StorageError, variant_key};
 
 use crate::tokens::hash_token;
-use crate::upload::{check_texts, variant_name};
+use crate::upload::{Source, check_texts, variant_name};
 use crate::{Actor, App, AppError, RequestMeta};
 
 pub(crate) const GC_JOB: &str = "blob.gc";
@@ -335,7 +335,7 @@ impl App {
         let settings = self.upload_settings().await?;
         let original = self.storage.get(&files.blob.storage_key).await?;
         let (processed, _) = self
-            .process(original.to_vec(), settings.options(false))
+            .process(Source::Memory(original.to_vec()), settings.options(false))
             .await?;
         let (variant, size): (Option<&Variant>, u32) = match kind {
             "thumb" => (Some(&processed.thumb), settings.thumb_size),

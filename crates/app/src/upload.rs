@@ -34,6 +34,12 @@ pub struct UploadInput {
     pub expires_in: Option<i64>,
 }
 
+/// Where the bytes to process are.
+pub(crate) enum Source {
+    Memory(Vec<u8>),
+    File(PathBuf),
+}
+
 /// What the uploader gets back: the media and, once, its delete token.
 #[derive(Debug, Clone)]
 pub struct Uploaded {
@@ -128,10 +134,9 @@ impl App {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let opts = settings.options(owner.keep_exif);
-        let bytes = tokio::fs::read(&input.temp_path)
-            .await
-            .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?;
-        let (processed, bytes) = self.process(bytes, opts).await?;
+        let (processed, bytes) = self
+            .process(Source::File(input.temp_path.clone()), opts)
+            .await?;
 
         let stored: Bytes = match processed.original.clone() {
             Some(b) => Bytes::from(b),
@@ -260,7 +265,7 @@ impl App {
     /// result and the input bytes (so they need not be copied).
     pub(crate) async fn process(
         &self,
-        bytes: Vec<u8>,
+        source: Source,
         opts: vitrine_media::Options,
     ) -> Result<(Processed, Vec<u8>), AppError> {
         let _permit = self
@@ -269,6 +274,13 @@ impl App {
             .acquire_owned()
             .await
             .map_err(|_| AppError::Internal("processing is shutting down".into()))?;
+        // Read only once it is our turn, so waiting uploads hold no image in memory.
+        let bytes = match source {
+            Source::Memory(b) => b,
+            Source::File(path) => tokio::fs::read(&path)
+                .await
+                .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?,
+        };
         let (result, bytes) = tokio::task::spawn_blocking(move || {
             let r = vitrine_media::process(&bytes, &opts);
             (r, bytes)

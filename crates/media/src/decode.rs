@@ -18,6 +18,12 @@ pub(crate) struct Pixels {
     pub alpha: bool,
 }
 
+/// Decoded pixels and the embedded ICC profile, if any.
+pub(crate) struct Decoded {
+    pub pixels: Pixels,
+    pub icc: Option<Vec<u8>>,
+}
+
 impl Pixels {
     pub fn channels(&self) -> usize {
         if self.alpha { 4 } else { 3 }
@@ -46,7 +52,7 @@ pub(crate) fn decode(
     probe: &Probe,
     limits: &Limits,
     min_long_edge: u32,
-) -> Result<Pixels, MediaError> {
+) -> Result<Decoded, MediaError> {
     match probe.format {
         Format::Jpeg => decode_jpeg(bytes, probe, limits, min_long_edge),
         other => decode_other(bytes, other, limits),
@@ -58,7 +64,7 @@ fn decode_jpeg(
     probe: &Probe,
     limits: &Limits,
     min_long_edge: u32,
-) -> Result<Pixels, MediaError> {
+) -> Result<Decoded, MediaError> {
     let corrupt = |e: jpeg_decoder::Error| MediaError::Corrupt(format!("JPEG: {e}"));
     let mut d = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     d.set_max_decoding_buffer_size(
@@ -101,15 +107,22 @@ fn decode_jpeg(
             "JPEG decoded to fewer pixels than declared".into(),
         ));
     }
-    Ok(Pixels {
-        data,
-        width,
-        height,
-        alpha: false,
+    // A CMYK profile does not describe our RGB conversion: only RGB profiles are kept.
+    let icc = (info.pixel_format != PixelFormat::CMYK32)
+        .then(|| d.icc_profile())
+        .flatten();
+    Ok(Decoded {
+        pixels: Pixels {
+            data,
+            width,
+            height,
+            alpha: false,
+        },
+        icc,
     })
 }
 
-fn decode_other(bytes: &[u8], format: Format, limits: &Limits) -> Result<Pixels, MediaError> {
+fn decode_other(bytes: &[u8], format: Format, limits: &Limits) -> Result<Decoded, MediaError> {
     let fmt = match format {
         Format::Png => image::ImageFormat::Png,
         Format::Gif => image::ImageFormat::Gif,
@@ -124,12 +137,17 @@ fn decode_other(bytes: &[u8], format: Format, limits: &Limits) -> Result<Pixels,
     // Room for the RGBA frame plus the decoder's own buffers.
     l.max_alloc = Some(limits.max_pixels.saturating_mul(8));
     reader.limits(l);
-    let img = reader.decode().map_err(|e| match e {
+    let err = |e: image::ImageError| match e {
         image::ImageError::Limits(e) => {
             MediaError::Corrupt(format!("the image exceeds decoding limits: {e}"))
         }
         e => MediaError::Corrupt(e.to_string()),
-    })?;
+    };
+    let mut decoder = reader.into_decoder().map_err(err)?;
+    let icc = image::ImageDecoder::icc_profile(&mut decoder)
+        .ok()
+        .flatten();
+    let img = image::DynamicImage::from_decoder(decoder).map_err(err)?;
     let (width, height) = (img.width(), img.height());
     let pixels = if img.color().has_alpha() {
         Pixels {
@@ -146,5 +164,8 @@ fn decode_other(bytes: &[u8], format: Format, limits: &Limits) -> Result<Pixels,
             alpha: false,
         }
     };
-    Ok(pixels.drop_opaque_alpha())
+    Ok(Decoded {
+        pixels: pixels.drop_opaque_alpha(),
+        icc,
+    })
 }

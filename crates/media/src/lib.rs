@@ -3,6 +3,7 @@
 //! read a privacy-safe EXIF summary, strip metadata losslessly, and compute thumbhash and a
 //! perceptual hash. No async runtime here: callers run it on blocking threads.
 
+mod color;
 mod decode;
 mod error;
 #[cfg(any(test, feature = "fixtures"))]

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::color::ToSrgb;
 use crate::decode::{Pixels, decode};
 use crate::metadata::{self, ExifSummary, MetadataPolicy};
 use crate::{Format, Limits, MediaError, hashes, orient, probe, resize, sniff};
@@ -106,29 +107,32 @@ pub fn process(bytes: &[u8], opts: &Options) -> Result<Processed, MediaError> {
     let (width, height) = orient::oriented_dims(probe.width, probe.height, orientation);
 
     // Keep twice the medium size as headroom for a sharp downscale.
-    let pixels = decode(
+    let decoded = decode(
         bytes,
         &probe,
         &opts.limits,
         opts.medium_size.saturating_mul(2),
     )?;
+    let pixels = decoded.pixels;
+    // Derivatives are upright and in sRGB.
+    let srgb = ToSrgb::from_icc(decoded.icc.as_deref());
+    let finish = |p: Pixels| {
+        let mut p = orient::apply(p, orientation);
+        if let Some(t) = &srgb {
+            t.apply(&mut p);
+        }
+        p
+    };
     let animated = probe.frames > 1;
     let needs_medium = probe.width.max(probe.height) > opts.medium_size && !animated;
     let medium = needs_medium
         .then(|| resize::fit(&pixels, opts.medium_size))
         .transpose()?;
     let base = medium.as_ref().unwrap_or(&pixels);
-    let thumb = orient::apply(resize::square(base, opts.thumb_size)?, orientation);
-    let (thumbhash, phash) =
-        hashes::fingerprints(&orient::apply(resize::fit(base, 100)?, orientation))?;
+    let thumb = finish(resize::square(base, opts.thumb_size)?);
+    let (thumbhash, phash) = hashes::fingerprints(&finish(resize::fit(base, 100)?))?;
     let medium = medium
-        .map(|m| {
-            variant(
-                VariantKind::Medium,
-                &orient::apply(m, orientation),
-                opts.jpeg_quality,
-            )
-        })
+        .map(|m| variant(VariantKind::Medium, &finish(m), opts.jpeg_quality))
         .transpose()?;
     let thumb = variant(VariantKind::Thumb, &thumb, opts.jpeg_quality)?;
 

@@ -292,3 +292,42 @@ fn payloads_appended_to_jpegs_are_not_stored() {
         assert!(stored.ends_with(&[0xFF, 0xD9]));
     }
 }
+
+#[test]
+fn wide_gamut_photos_get_srgb_derivatives() {
+    // A flat orange tagged as Display P3: the thumb must come out more saturated in sRGB.
+    let (w, h) = (64u16, 64u16);
+    let rgb: Vec<u8> = (0..usize::from(w) * usize::from(h))
+        .flat_map(|_| [200u8, 100, 50])
+        .collect();
+    let p3 = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+    let encode = |icc: Option<&[u8]>| {
+        let mut out = Vec::new();
+        let mut enc = jpeg_encoder::Encoder::new(&mut out, 95);
+        if let Some(icc) = icc {
+            enc.add_icc_profile(icc).unwrap();
+        }
+        enc.encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        out
+    };
+    let centre = |bytes: &[u8]| {
+        let p = process(bytes, &Options::default()).unwrap();
+        let img = image::load_from_memory(&p.thumb.bytes).unwrap().into_rgb8();
+        *img.get_pixel(32, 32)
+    };
+    let tagged = centre(&encode(Some(&p3)));
+    let plain = centre(&encode(None));
+    assert!(
+        plain[0].abs_diff(200) <= 3 && plain[1].abs_diff(100) <= 3,
+        "untagged stays: {plain:?}"
+    );
+    assert!(
+        tagged[0] > plain[0] + 5 && tagged[1] + 5 < plain[1],
+        "P3 converted to sRGB: {tagged:?} vs {plain:?}"
+    );
+    // The stored original keeps its profile (only derivatives are converted).
+    let p = process(&encode(Some(&p3)), &Options::default()).unwrap();
+    let stored = p.original.unwrap();
+    assert!(stored.windows(12).any(|w| w == b"ICC_PROFILE\0"));
+}
