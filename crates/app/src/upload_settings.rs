@@ -59,8 +59,9 @@ impl UploadSettings {
 
     fn validate(&self) -> Result<(), ValidationError> {
         let bad = |f, m: &str| Err(ValidationError::new(f, m));
-        if !(1024..=10 * 1024 * 1024 * 1024).contains(&self.max_bytes) {
-            return bad("max_bytes", "must be between 1 KiB and 10 GiB");
+        // Processing reads the whole file into memory (one per core at a time).
+        if !(1024..=512 * 1024 * 1024).contains(&self.max_bytes) {
+            return bad("max_bytes", "must be between 1 KiB and 512 MiB");
         }
         if !(1..=1000).contains(&self.max_megapixels) {
             return bad("max_megapixels", "must be between 1 and 1000");

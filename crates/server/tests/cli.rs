@@ -2,44 +2,13 @@
 //! commands, and `serve` printing its URL and the one-time setup link, then stopping cleanly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+mod common;
+
+use common::{run, vitrine};
+
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn vitrine(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_vitrine"));
-    c.current_dir(dir).env("VITRINE_LOG_LEVEL", "warn");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("VITRINE_") && k != "VITRINE_LOG_LEVEL" {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-fn run(cmd: &mut Command, stdin: Option<&str>) -> (i32, String, String) {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn migrate_twice_is_harmless() {

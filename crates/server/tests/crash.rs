@@ -3,6 +3,10 @@
 //! the `vitrine check` command finds no inconsistency.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::vitrine;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -10,17 +14,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use vitrine_media::fixtures::gif_animated;
-
-fn vitrine(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_vitrine"));
-    c.current_dir(dir).env("VITRINE_LOG_LEVEL", "warn");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("VITRINE_") && k != "VITRINE_LOG_LEVEL" {
-            c.env_remove(k);
-        }
-    }
-    c
-}
 
 fn run(dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = vitrine(dir)
