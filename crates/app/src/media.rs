@@ -332,6 +332,9 @@ impl App {
         {
             return Ok(Some(v));
         }
+        if kind == "medium" && files.blob.frames > 1 {
+            return self.build_animated_medium(files).await;
+        }
         let settings = self.upload_settings().await?;
         let original = self.storage.get(&files.blob.storage_key).await?;
         let (processed, _) = self
@@ -366,6 +369,46 @@ impl App {
         };
         self.db.upsert_variant(files.blob.id, &record).await?;
         tracing::info!(blob = %files.blob.hash, kind, "regenerated a missing derivative");
+        Ok(Some(record))
+    }
+
+    /// Makes the animated medium of media `id` (job handler; idempotent).
+    pub(crate) async fn make_animated_medium(&self, id: &str) -> Result<(), AppError> {
+        let Some(files) = self.db.media_files(id).await? else {
+            return Ok(());
+        };
+        if files.variants.iter().any(|v| v.name == "medium") {
+            return Ok(());
+        }
+        self.build_animated_medium(&files).await.map(|_| ())
+    }
+
+    async fn build_animated_medium(
+        &self,
+        files: &MediaFiles,
+    ) -> Result<Option<VariantRecord>, AppError> {
+        let settings = self.upload_settings().await?;
+        let original = self.storage.get(&files.blob.storage_key).await?;
+        let opts = settings.options(false);
+        let made = self
+            .run_cpu(move || vitrine_media::animated_medium(&original, &opts))
+            .await??;
+        let Some(v) = made else { return Ok(None) };
+        let key = variant_key(
+            &files.blob.hash,
+            &variant_name(&v, settings.medium_size),
+            v.format.extension(),
+        )?;
+        self.storage.put(&key, Bytes::from(v.bytes.clone())).await?;
+        let record = VariantRecord {
+            name: "medium".to_owned(),
+            ext: v.format.extension().to_owned(),
+            width: v.width,
+            height: v.height,
+            size: v.bytes.len() as u64,
+            storage_key: key,
+        };
+        self.db.upsert_variant(files.blob.id, &record).await?;
         Ok(Some(record))
     }
 

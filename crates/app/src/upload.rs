@@ -17,6 +17,7 @@ use crate::tokens::{hash_token, random_token};
 use crate::{Actor, App, AppError, RequestMeta};
 
 pub(crate) const EXPIRE_JOB: &str = "media.expire";
+pub(crate) const ANIMATED_MEDIUM_JOB: &str = "variant.animated_medium";
 pub(crate) const MIN_EXPIRY_SECS: i64 = 300;
 pub(crate) const MAX_EXPIRY_SECS: i64 = 366 * 24 * 3600;
 
@@ -178,7 +179,7 @@ impl App {
             .exif
             .as_ref()
             .and_then(|e| serde_json::to_string(e).ok());
-        let jobs = expires_at
+        let mut jobs: Vec<NewJob> = expires_at
             .map(|at| NewJob {
                 kind: EXPIRE_JOB,
                 payload: serde_json::json!({ "id": public_id.as_str() }).to_string(),
@@ -187,6 +188,15 @@ impl App {
             })
             .into_iter()
             .collect();
+        // Animated mediums are slow to make: they follow as a job.
+        if processed.animated() && processed.width.max(processed.height) > settings.medium_size {
+            jobs.push(NewJob {
+                kind: ANIMATED_MEDIUM_JOB,
+                payload: serde_json::json!({ "id": public_id.as_str() }).to_string(),
+                run_at: now,
+                max_attempts: 3,
+            });
+        }
         let new_media = NewMedia {
             public_id,
             owner_id: Some(user.id),
@@ -288,6 +298,22 @@ impl App {
         .await
         .map_err(|e| AppError::Internal(format!("processing task failed: {e}")))?;
         Ok((result?, bytes))
+    }
+
+    /// Runs CPU-heavy `f` on a blocking thread within the per-core limit.
+    pub(crate) async fn run_cpu<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self
+            .cpu
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| AppError::Internal("processing is shutting down".into()))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| AppError::Internal(format!("processing task failed: {e}")))
     }
 }
 

@@ -8,7 +8,7 @@ use tokio::sync::watch;
 use vitrine_db::NewJob;
 
 use crate::media::GC_JOB;
-use crate::upload::EXPIRE_JOB;
+use crate::upload::{ANIMATED_MEDIUM_JOB, EXPIRE_JOB};
 use crate::{App, AppError};
 
 const HOUSEKEEPING: &str = "housekeeping";
@@ -90,6 +90,10 @@ pub(crate) async fn run_job(app: &App, kind: &str, payload: &str) -> Result<(), 
         EXPIRE_JOB => match p["id"].as_str() {
             Some(id) => app.expire_media(id).await,
             None => Err(AppError::Internal("expire job without id".into())),
+        },
+        ANIMATED_MEDIUM_JOB => match p["id"].as_str() {
+            Some(id) => app.make_animated_medium(id).await,
+            None => Err(AppError::Internal("animated medium job without id".into())),
         },
         GC_JOB => match p["blob_id"].as_i64() {
             Some(id) => app.collect_blob(id).await.map(|_| ()),

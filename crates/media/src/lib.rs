@@ -3,6 +3,7 @@
 //! read a privacy-safe EXIF summary, strip metadata losslessly, and compute thumbhash and a
 //! perceptual hash. No async runtime here: callers run it on blocking threads.
 
+mod animate;
 mod color;
 mod decode;
 mod error;
@@ -17,6 +18,7 @@ mod probe;
 mod resize;
 pub mod synth;
 
+pub use animate::animated_medium;
 pub use error::MediaError;
 pub use format::{Format, sniff};
 pub use metadata::{ExifSummary, MetadataPolicy};

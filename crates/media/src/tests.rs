@@ -331,3 +331,44 @@ fn wide_gamut_photos_get_srgb_derivatives() {
     let stored = p.original.unwrap();
     assert!(stored.windows(12).any(|w| w == b"ICC_PROFILE\0"));
 }
+
+#[test]
+fn animated_mediums_keep_their_animation() {
+    use image::AnimationDecoder;
+    let gif = crate::animated_medium(&gif_animated(1600, 900, 3), &Options::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (gif.format, gif.width, gif.height),
+        (Format::Gif, 1280, 720)
+    );
+    let frames = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&gif.bytes))
+        .unwrap()
+        .into_frames()
+        .count();
+    assert_eq!(frames, 3);
+    let webp = crate::animated_medium(&webp_animated(1600, 900, 3), &Options::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (webp.format, webp.width, webp.height),
+        (Format::Webp, 1280, 720)
+    );
+    let frames = image::codecs::webp::WebPDecoder::new(std::io::Cursor::new(&webp.bytes))
+        .unwrap()
+        .into_frames()
+        .count();
+    assert_eq!(frames, 3);
+    assert!(
+        crate::animated_medium(&gif_animated(300, 200, 3), &Options::default())
+            .unwrap()
+            .is_none(),
+        "small: no medium"
+    );
+    assert!(
+        crate::animated_medium(&jpeg(&JpegSpec::default()), &Options::default())
+            .unwrap()
+            .is_none(),
+        "still: not here"
+    );
+}

@@ -17,7 +17,58 @@ crate::backend_tests!(
     upload_limits_and_auth,
     lost_derivatives_are_rebuilt,
     owners_edit_list_and_delete,
+    animated_mediums_follow_as_a_job,
 );
+
+async fn animated_mediums_follow_as_a_job(app: &TestApp) {
+    use image::AnimationDecoder;
+    let c = app.signup("ani").await;
+    for (name, bytes, ext) in [
+        ("a.gif", gif_animated(1600, 900, 3), "gif"),
+        ("a.webp", webp_animated(1600, 900, 3), "webp"),
+    ] {
+        let m: Value = upload(&c, app, bytes, name, &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            m["files"]["medium"].is_null(),
+            "{name}: made after the upload"
+        );
+        let id = m["id"].as_str().unwrap();
+        app.run_jobs().await;
+        let m: Value = c
+            .get(app.url(&format!("/api/v1/media/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let md = &m["files"]["medium"];
+        assert_eq!(
+            (md["width"].as_u64(), md["height"].as_u64()),
+            (Some(1280), Some(720)),
+            "{name}"
+        );
+        let url = md["url"].as_str().unwrap();
+        assert!(url.ends_with(&format!(".md.{ext}")), "{url}");
+        let (status, body) = get_bytes(&c, url).await;
+        assert_eq!(status, 200);
+        let frames = match ext {
+            "gif" => image::codecs::gif::GifDecoder::new(std::io::Cursor::new(body))
+                .unwrap()
+                .into_frames()
+                .count(),
+            _ => image::codecs::webp::WebPDecoder::new(std::io::Cursor::new(body))
+                .unwrap()
+                .into_frames()
+                .count(),
+        };
+        assert_eq!(frames, 3, "{name}: the medium keeps its animation");
+    }
+}
 
 pub async fn upload(
     c: &reqwest::Client,
