@@ -1,7 +1,6 @@
 //! Owns accounts: sign-up, login, logout, password change, profile, and the admin/operator
 //! actions on roles and bans.
 
-use serde::Serialize;
 use vitrine_db::{NewUser, UserRecord};
 use vitrine_domain::{Email, Password, Role, UserStatus, Username, ValidationError};
 
@@ -23,32 +22,6 @@ pub struct LoginInput {
     pub login: String,
     pub password: String,
     pub remember: bool,
-}
-
-/// What a user may see about their own account.
-#[derive(Debug, Clone, Serialize)]
-pub struct UserView {
-    pub id: i64,
-    pub username: String,
-    pub email: String,
-    pub display_name: Option<String>,
-    pub role: Role,
-    pub status: UserStatus,
-    pub created_at: String,
-}
-
-impl From<&UserRecord> for UserView {
-    fn from(u: &UserRecord) -> Self {
-        Self {
-            id: u.id,
-            username: u.username.to_string(),
-            email: u.email.to_string(),
-            display_name: u.display_name.clone(),
-            role: u.role,
-            status: u.status,
-            created_at: u.created_at.to_rfc3339(),
-        }
-    }
 }
 
 /// Validated sign-up fields.

@@ -21,7 +21,7 @@ mod upload;
 mod upload_settings;
 mod worker;
 
-pub use accounts::{LoginInput, SignupInput, UserView};
+pub use accounts::{LoginInput, SignupInput};
 pub use actor::{Actor, AuthUser, AuthVia};
 pub use api_keys::{ApiKeyView, CreatedApiKey};
 pub use app::{App, AuthPolicy};
@@ -30,7 +30,7 @@ pub use maintenance::{CheckReport, GcReport};
 pub use media::{FileRequest, FileToServe, MediaPatch, VariantWanted};
 pub use sessions::NewSession;
 pub use settings::{SiteSettings, SiteSettingsPatch};
-pub use upload::{UploadInput, Uploaded, clean_filename};
+pub use upload::{UploadInput, Uploaded};
 pub use upload_settings::UploadSettings;
 pub use worker::run_worker;
 

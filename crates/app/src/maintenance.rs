@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::upload::sha256_hex;
-use crate::worker::run_job;
+use crate::worker::claim_and_run;
 use crate::{App, AppError};
 
 /// What `check` found. Empty problem lists mean the store and the database agree.
@@ -48,15 +48,7 @@ impl App {
     /// Runs every job that is due now, in this process; returns how many ran.
     pub async fn run_due_jobs(&self, worker: &str) -> Result<u64, AppError> {
         let mut n = 0;
-        while let Some(job) = self.db.claim_job(worker, self.clock.now(), 300).await? {
-            let now = self.clock.now();
-            match run_job(self, &job.kind, &job.payload).await {
-                Ok(()) => self.db.complete_job(job.id, now).await?,
-                Err(e) => {
-                    let retry = (job.attempts < job.max_attempts).then(|| now.plus_seconds(30));
-                    self.db.fail_job(job.id, &e.to_string(), retry, now).await?;
-                }
-            }
+        while claim_and_run(self, worker).await? {
             n += 1;
         }
         Ok(n)

@@ -5,14 +5,13 @@
 
 use std::path::PathBuf;
 
-use bytes::Bytes;
 use vitrine_db::{MediaFiles, MediaRecord, NewJob, VariantRecord};
 use vitrine_domain::{Timestamp, UserStatus};
-use vitrine_media::{Format, Variant, VariantKind};
-use vitrine_storage::{StorageError, variant_key};
+use vitrine_media::{Format, Variant};
+use vitrine_storage::StorageError;
 
 use crate::tokens::hash_token;
-use crate::upload::{Source, check_texts, variant_name};
+use crate::upload::{Source, check_texts, prepare_variant};
 use crate::{Actor, App, AppError, RequestMeta};
 
 pub(crate) const GC_JOB: &str = "blob.gc";
@@ -169,39 +168,32 @@ impl App {
         token: &str,
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
-        let m = self
-            .db
-            .find_media(id)
+        let files = self
+            .delete_token_valid(id, token)
             .await?
             .ok_or(AppError::NotFound("media"))?;
-        let given = hash_token(token);
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(
-            given.as_bytes(),
-            m.delete_token_hash.as_bytes(),
-        )) {
-            return Err(AppError::NotFound("media"));
-        }
-        self.remove_media(&m).await?;
+        self.remove_media(&files.media).await?;
         self.audit(None, "media_deleted_by_link", Some(id), meta, None)
             .await;
         Ok(())
     }
 
-    /// Whether `token` is the delete token of media `id` (for the confirmation page).
+    /// The media `id` (with its files, for the confirmation page) if `token` is its delete
+    /// token; `None` otherwise, so wrong tokens look like missing media.
     pub async fn delete_token_valid(
         &self,
         id: &str,
         token: &str,
-    ) -> Result<Option<MediaRecord>, AppError> {
-        let Some(m) = self.db.find_media(id).await? else {
+    ) -> Result<Option<MediaFiles>, AppError> {
+        let Some(files) = self.db.media_files(id).await? else {
             return Ok(None);
         };
         let ok: bool = subtle::ConstantTimeEq::ct_eq(
             hash_token(token).as_bytes(),
-            m.delete_token_hash.as_bytes(),
+            files.media.delete_token_hash.as_bytes(),
         )
         .into();
-        Ok(ok.then_some(m))
+        Ok(ok.then_some(files))
     }
 
     async fn remove_media(&self, m: &MediaRecord) -> Result<(), AppError> {
@@ -340,34 +332,12 @@ impl App {
         let (processed, _) = self
             .process(Source::Memory(original.to_vec()), settings.options(false))
             .await?;
-        let (variant, size): (Option<&Variant>, u32) = match kind {
-            "thumb" => (Some(&processed.thumb), settings.thumb_size),
-            _ => (processed.medium.as_ref(), settings.medium_size),
+        let (variant, size) = match kind {
+            "thumb" => (Some(processed.thumb), settings.thumb_size),
+            _ => (processed.medium, settings.medium_size),
         };
         let Some(v) = variant else { return Ok(None) };
-        debug_assert!(
-            v.kind
-                == if kind == "thumb" {
-                    VariantKind::Thumb
-                } else {
-                    VariantKind::Medium
-                }
-        );
-        let key = variant_key(
-            &files.blob.hash,
-            &variant_name(v, size),
-            v.format.extension(),
-        )?;
-        self.storage.put(&key, Bytes::from(v.bytes.clone())).await?;
-        let record = VariantRecord {
-            name: kind.to_owned(),
-            ext: v.format.extension().to_owned(),
-            width: v.width,
-            height: v.height,
-            size: v.bytes.len() as u64,
-            storage_key: key,
-        };
-        self.db.upsert_variant(files.blob.id, &record).await?;
+        let record = self.save_variant(files, v, size).await?;
         tracing::info!(blob = %files.blob.hash, kind, "regenerated a missing derivative");
         Ok(Some(record))
     }
@@ -394,22 +364,22 @@ impl App {
             .run_cpu(move || vitrine_media::animated_medium(&original, &opts))
             .await??;
         let Some(v) = made else { return Ok(None) };
-        let key = variant_key(
-            &files.blob.hash,
-            &variant_name(&v, settings.medium_size),
-            v.format.extension(),
-        )?;
-        self.storage.put(&key, Bytes::from(v.bytes.clone())).await?;
-        let record = VariantRecord {
-            name: "medium".to_owned(),
-            ext: v.format.extension().to_owned(),
-            width: v.width,
-            height: v.height,
-            size: v.bytes.len() as u64,
-            storage_key: key,
-        };
+        Ok(Some(
+            self.save_variant(files, v, settings.medium_size).await?,
+        ))
+    }
+
+    /// Stores a derivative of `files`' blob and records it (replacing an older row).
+    async fn save_variant(
+        &self,
+        files: &MediaFiles,
+        v: Variant,
+        size_setting: u32,
+    ) -> Result<VariantRecord, AppError> {
+        let (record, data) = prepare_variant(&files.blob.hash, v, size_setting)?;
+        self.storage.put(&record.storage_key, data).await?;
         self.db.upsert_variant(files.blob.id, &record).await?;
-        Ok(Some(record))
+        Ok(record)
     }
 
     /// Deletes media `id` if it has expired (job handler).

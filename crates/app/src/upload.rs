@@ -35,6 +35,14 @@ pub struct UploadInput {
     pub expires_in: Option<i64>,
 }
 
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(format!("processing task failed: {e}")))
+}
+
 /// Where the bytes to process are.
 pub(crate) enum Source {
     Memory(Vec<u8>),
@@ -50,7 +58,7 @@ pub struct Uploaded {
 
 /// A filename fit for display and `Content-Disposition`: no path, no control characters, at
 /// most 120 characters.
-pub fn clean_filename(name: &str) -> String {
+pub(crate) fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
@@ -101,8 +109,26 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The storage name of a derivative: kind and size, so a size change makes new files.
-pub(crate) fn variant_name(v: &Variant, size_setting: u32) -> String {
+fn variant_name(v: &Variant, size_setting: u32) -> String {
     format!("{}-{size_setting}", v.kind.as_str())
+}
+
+/// The row and the bytes of a derivative of the blob `hash`, made with `size_setting`.
+pub(crate) fn prepare_variant(
+    hash: &str,
+    v: Variant,
+    size_setting: u32,
+) -> Result<(VariantRecord, Bytes), AppError> {
+    let key = variant_key(hash, &variant_name(&v, size_setting), v.format.extension())?;
+    let record = VariantRecord {
+        name: v.kind.as_str().to_owned(),
+        ext: v.format.extension().to_owned(),
+        width: v.width,
+        height: v.height,
+        size: v.bytes.len() as u64,
+        storage_key: key,
+    };
+    Ok((record, Bytes::from(v.bytes)))
 }
 
 impl App {
@@ -139,30 +165,34 @@ impl App {
             .process(Source::File(input.temp_path.clone()), opts)
             .await?;
 
-        let stored: Bytes = match processed.original.clone() {
-            Some(b) => Bytes::from(b),
-            None => Bytes::from(bytes),
-        };
+        let animated = processed.animated();
+        let Processed {
+            format,
+            width,
+            height,
+            frames,
+            original,
+            thumb,
+            medium,
+            exif,
+            thumbhash,
+            phash,
+        } = processed;
+        // Moved, not copied: originals can be tens of megabytes.
+        let stored = Bytes::from(original.unwrap_or(bytes));
         let hash = sha256_hex(&stored);
-        let ext = processed.format.extension();
+        let ext = format.extension();
         let storage_key = original_key(&hash)?;
         let mut files: Vec<(String, Bytes)> = vec![(storage_key.clone(), stored.clone())];
         let mut variants = Vec::new();
         for (v, size) in [
-            (Some(&processed.thumb), settings.thumb_size),
-            (processed.medium.as_ref(), settings.medium_size),
+            (Some(thumb), settings.thumb_size),
+            (medium, settings.medium_size),
         ] {
             let Some(v) = v else { continue };
-            let key = variant_key(&hash, &variant_name(v, size), v.format.extension())?;
-            variants.push(VariantRecord {
-                name: v.kind.as_str().to_owned(),
-                ext: v.format.extension().to_owned(),
-                width: v.width,
-                height: v.height,
-                size: v.bytes.len() as u64,
-                storage_key: key.clone(),
-            });
-            files.push((key, Bytes::from(v.bytes.clone())));
+            let (record, data) = prepare_variant(&hash, v, size)?;
+            files.push((record.storage_key.clone(), data));
+            variants.push(record);
         }
 
         let now = self.clock.now();
@@ -175,10 +205,7 @@ impl App {
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| title_from(&filename));
-        let exif = processed
-            .exif
-            .as_ref()
-            .and_then(|e| serde_json::to_string(e).ok());
+        let exif = exif.as_ref().and_then(|e| serde_json::to_string(e).ok());
         let mut jobs: Vec<NewJob> = expires_at
             .map(|at| NewJob {
                 kind: EXPIRE_JOB,
@@ -189,7 +216,7 @@ impl App {
             .into_iter()
             .collect();
         // Animated mediums are slow to make: they follow as a job.
-        if processed.animated() && processed.width.max(processed.height) > settings.medium_size {
+        if animated && width.max(height) > settings.medium_size {
             jobs.push(NewJob {
                 kind: ANIMATED_MEDIUM_JOB,
                 payload: serde_json::json!({ "id": public_id.as_str() }).to_string(),
@@ -200,21 +227,16 @@ impl App {
         let new_media = NewMedia {
             public_id,
             owner_id: Some(user.id),
-            kind: if processed.animated() {
-                "animated"
-            } else {
-                "image"
-            }
-            .to_owned(),
+            kind: if animated { "animated" } else { "image" }.to_owned(),
             title,
             description: input.description.unwrap_or_default().trim().to_owned(),
             original_filename: filename,
             nsfw: input.nsfw,
-            width: processed.width,
-            height: processed.height,
+            width,
+            height,
             exif,
-            thumbhash: processed.thumbhash.clone(),
-            phash: processed.phash,
+            thumbhash,
+            phash,
             expires_at,
             delete_token_hash: hash_token(&delete_token),
             now,
@@ -223,9 +245,9 @@ impl App {
             hash,
             size: stored.len() as u64,
             ext: ext.to_owned(),
-            width: processed.width,
-            height: processed.height,
-            frames: processed.frames,
+            width,
+            height,
+            frames,
             storage_key,
         };
         let storage = self.storage.clone();
@@ -278,12 +300,7 @@ impl App {
         source: Source,
         opts: vitrine_media::Options,
     ) -> Result<(Processed, Vec<u8>), AppError> {
-        let _permit = self
-            .cpu
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| AppError::Internal("processing is shutting down".into()))?;
+        let _slot = self.cpu_slot().await?;
         // Read only once it is our turn, so waiting uploads hold no image in memory.
         let bytes = match source {
             Source::Memory(b) => b,
@@ -291,12 +308,11 @@ impl App {
                 .await
                 .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?,
         };
-        let (result, bytes) = tokio::task::spawn_blocking(move || {
+        let (result, bytes) = blocking(move || {
             let r = vitrine_media::process(&bytes, &opts);
             (r, bytes)
         })
-        .await
-        .map_err(|e| AppError::Internal(format!("processing task failed: {e}")))?;
+        .await?;
         Ok((result?, bytes))
     }
 
@@ -305,15 +321,17 @@ impl App {
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self
-            .cpu
+        let _slot = self.cpu_slot().await?;
+        blocking(f).await
+    }
+
+    /// One of the per-core processing slots; waits for a free one.
+    async fn cpu_slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        self.cpu
             .clone()
             .acquire_owned()
             .await
-            .map_err(|_| AppError::Internal("processing is shutting down".into()))?;
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|e| AppError::Internal(format!("processing task failed: {e}")))
+            .map_err(|_| AppError::Internal("processing is shutting down".into()))
     }
 }
 

@@ -52,7 +52,17 @@ async fn tick(app: &App, worker_id: &str) -> Result<bool, AppError> {
             })
             .await?;
     }
-    let Some(job) = app.db.claim_job(worker_id, now, LEASE_SECS).await? else {
+    claim_and_run(app, worker_id).await
+}
+
+/// Claims one due job, runs it and records the outcome (retries back off exponentially).
+/// True if a job ran.
+pub(crate) async fn claim_and_run(app: &App, worker_id: &str) -> Result<bool, AppError> {
+    let Some(job) = app
+        .db
+        .claim_job(worker_id, app.clock.now(), LEASE_SECS)
+        .await?
+    else {
         return Ok(false);
     };
     let result = run_job(app, &job.kind, &job.payload).await;

@@ -3,7 +3,6 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
 };
 use vitrine_domain::Timestamp;
 
@@ -17,17 +16,6 @@ pub struct NewAuditEntry<'a> {
     pub action: &'a str,
     pub target: Option<&'a str>,
     pub ip: Option<&'a str>,
-    pub details: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: Timestamp,
-    pub actor_id: Option<i64>,
-    pub action: String,
-    pub target: Option<String>,
-    pub ip: Option<String>,
     pub details: Option<String>,
 }
 
@@ -68,31 +56,5 @@ impl Db {
             AuditQuery::ByTarget(t) => q.filter(audit::Column::Target.eq(t)),
         };
         Ok(q.count(&self.read).await?)
-    }
-
-    /// Newest entries first, before id `before` (keyset).
-    pub async fn list_audit(
-        &self,
-        before: Option<i64>,
-        limit: u64,
-    ) -> Result<Vec<AuditEntry>, DbError> {
-        let mut q = audit::Entity::find().order_by_desc(audit::Column::Id);
-        if let Some(b) = before {
-            q = q.filter(audit::Column::Id.lt(b));
-        }
-        Ok(q.limit(limit)
-            .all(&self.read)
-            .await?
-            .into_iter()
-            .map(|m| AuditEntry {
-                id: m.id,
-                at: Timestamp(m.at),
-                actor_id: m.actor_id,
-                action: m.action,
-                target: m.target,
-                ip: m.ip,
-                details: m.details,
-            })
-            .collect())
     }
 }

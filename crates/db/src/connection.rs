@@ -52,7 +52,7 @@ impl Db {
                 backend: Backend::Postgres,
             })
         } else {
-            Err(DbError::UnsupportedUrl(redact(url)))
+            Err(DbError::UnsupportedUrl(redact_url(url)))
         }
     }
 
@@ -117,8 +117,8 @@ impl Db {
     }
 }
 
-/// The URL without its password, for messages.
-pub(crate) fn redact(url: &str) -> String {
+/// A database URL with its password replaced by `***`, for messages and `config print`.
+pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let creds = &url[s + 3..at];
@@ -136,11 +136,11 @@ mod tests {
     #[test]
     fn redacts_passwords() {
         assert_eq!(
-            super::redact("postgres://u:pw@h/db"),
+            super::redact_url("postgres://u:pw@h/db"),
             "postgres://u:***@h/db"
         );
         assert_eq!(
-            super::redact("sqlite://./data/x.db"),
+            super::redact_url("sqlite://./data/x.db"),
             "sqlite://./data/x.db"
         );
     }

@@ -15,8 +15,8 @@ pub mod test_support;
 mod users;
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
-pub use audit::{AuditEntry, AuditQuery, NewAuditEntry};
-pub use connection::{Backend, Db};
+pub use audit::{AuditQuery, NewAuditEntry};
+pub use connection::{Backend, Db, redact_url};
 pub use error::DbError;
 pub use jobs::{JobRecord, NewJob};
 pub use media::{

@@ -83,18 +83,6 @@ impl Db {
             == 1)
     }
 
-    pub async fn list_sessions_of_user(&self, user_id: i64) -> Result<Vec<SessionRecord>, DbError> {
-        use sea_orm::QueryOrder;
-        Ok(session::Entity::find()
-            .filter(session::Column::UserId.eq(user_id))
-            .order_by_desc(session::Column::LastSeenAt)
-            .all(&self.read)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
-    }
-
     /// Removes sessions past their expiry; returns how many went.
     pub async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64, DbError> {
         Ok(session::Entity::delete_many()

@@ -198,7 +198,7 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
             let (db, applied) = serve::open_database(&config).await?;
             println!(
                 "applied {applied} migration(s); the database is up to date ({})",
-                config::redact_url(&config.database_url())
+                vitrine_db::redact_url(&config.database_url())
             );
             db.close().await;
             Ok(())

@@ -300,19 +300,8 @@ impl Config {
     /// The merged configuration as TOML, with secrets hidden.
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
-        shown.database_url = Some(redact_url(&self.database_url()));
+        shown.database_url = Some(vitrine_db::redact_url(&self.database_url()));
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot print: {e}"))
-    }
-}
-
-/// The URL with its password replaced by `***`, for printing.
-pub fn redact_url(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_owned(),
     }
 }
 

@@ -60,18 +60,12 @@ pub async fn confirm_delete(
     CurrentActor(actor): CurrentActor,
     Path((id, token)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let Some(m) = state.app.delete_token_valid(&id, &token).await? else {
+    let Some(files) = state.app.delete_token_valid(&id, &token).await? else {
         return Err(WebError::not_found());
     };
-    let thumb = state
-        .app
-        .get_media(&vitrine_app::Actor::System, &id)
-        .await
-        .ok()
-        .map(|f| MediaDto::new(&state.base_url(), &f, None))
-        .and_then(|d| d.files.thumb.map(|t| t.url))
-        .unwrap_or_default();
-    let ctx = json!({ "id": id, "token": token, "title": m.title, "thumb_url": thumb });
+    let dto = MediaDto::new(&state.base_url(), &files, None);
+    let thumb = dto.files.thumb.map(|t| t.url).unwrap_or_default();
+    let ctx = json!({ "id": id, "token": token, "title": dto.title, "thumb_url": thumb });
     Ok(page::render(&state, &actor, "delete.html", ctx)
         .await?
         .into_response())
