@@ -7,6 +7,8 @@ use vitrine_db::Db;
 use vitrine_domain::Clock;
 use vitrine_storage::BlobStore;
 
+use crate::AppError;
+use crate::fetch::{FetchPolicy, UrlFetcher};
 use crate::password::Hasher;
 use crate::single_flight::SingleFlight;
 
@@ -48,12 +50,19 @@ pub struct App {
     /// One image decode per core at a time; further uploads wait their turn.
     pub(crate) cpu: Arc<Semaphore>,
     pub(crate) flights: SingleFlight,
+    pub(crate) fetcher: UrlFetcher,
 }
 
 impl App {
-    pub fn new(db: Db, storage: BlobStore, clock: Arc<dyn Clock>, policy: AuthPolicy) -> Self {
+    pub fn new(
+        db: Db,
+        storage: BlobStore,
+        clock: Arc<dyn Clock>,
+        policy: AuthPolicy,
+        fetch: &FetchPolicy,
+    ) -> Result<Self, AppError> {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self {
+        Ok(Self {
             db,
             storage,
             clock,
@@ -61,6 +70,7 @@ impl App {
             hasher: Hasher::new(cores),
             cpu: Arc::new(Semaphore::new(cores)),
             flights: SingleFlight::default(),
-        }
+            fetcher: UrlFetcher::new(fetch)?,
+        })
     }
 }

@@ -35,10 +35,21 @@ pub enum AppError {
     WrongCurrentPassword,
     #[error("{0}")]
     Media(#[from] vitrine_media::MediaError),
-    #[error("the file is too large; the limit is {} MB", max_bytes / (1024 * 1024))]
+    #[error("the file is too large; the limit is {}", human_size(*max_bytes))]
     TooLarge { max_bytes: u64 },
     #[error(transparent)]
     Storage(#[from] vitrine_storage::StorageError),
+    #[error("uploading from a URL is not enabled for this account")]
+    UrlUploadsDisabled,
+    #[error("this URL cannot be used: {0}")]
+    ForbiddenUrl(String),
+    #[error("the URL could not be fetched: {0}")]
+    FetchFailed(String),
+    #[error("too many uploads in the last {window}; try again later")]
+    FloodLimited {
+        window: &'static str,
+        retry_after_secs: i64,
+    },
     #[error("internal error: {0}")]
     Internal(String),
     #[error(transparent)]
@@ -51,5 +62,17 @@ impl From<DbError> for AppError {
             DbError::Conflict(field) => AppError::Conflict(field),
             other => AppError::Db(other),
         }
+    }
+}
+
+/// `50 MB`, `512 KB`: limits as people read them.
+fn human_size(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB && bytes.is_multiple_of(MB) || bytes >= 10 * MB {
+        format!("{} MB", bytes / MB)
+    } else if bytes >= MB {
+        format!("{:.1} MB", bytes as f64 / MB as f64)
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
     }
 }

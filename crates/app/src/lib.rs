@@ -4,10 +4,12 @@
 
 mod accounts;
 mod actor;
+mod address_check;
 mod api_keys;
 mod app;
 mod audit;
 mod error;
+mod fetch;
 mod maintenance;
 mod media;
 mod password;
@@ -15,9 +17,11 @@ mod sessions;
 mod settings;
 mod setup;
 mod single_flight;
+mod temp_file;
 mod throttle;
 mod tokens;
 mod upload;
+mod upload_gate;
 mod upload_settings;
 mod worker;
 
@@ -26,12 +30,15 @@ pub use actor::{Actor, AuthUser, AuthVia};
 pub use api_keys::{ApiKeyView, CreatedApiKey};
 pub use app::{App, AuthPolicy};
 pub use error::AppError;
+pub use fetch::{FetchPolicy, Fetched};
 pub use maintenance::{CheckReport, GcReport};
 pub use media::{FileRequest, FileToServe, MediaPatch, VariantWanted};
 pub use sessions::NewSession;
 pub use settings::{SiteSettings, SiteSettingsPatch};
-pub use upload::{UploadInput, Uploaded};
-pub use upload_settings::UploadSettings;
+pub use temp_file::TempFile;
+pub use upload::{UploadInput, Uploaded, normalize_tags};
+pub use upload_gate::UploadTicket;
+pub use upload_settings::{FloodLimits, UploadSettings, Windows};
 pub use worker::run_worker;
 
 /// Where a request came from, for throttling and the audit log.

@@ -21,6 +21,8 @@ pub struct MediaPatch {
     pub title: Option<String>,
     pub description: Option<String>,
     pub nsfw: Option<bool>,
+    /// Replaces all tags when given.
+    pub tags: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +132,11 @@ impl App {
             return Err(AppError::Forbidden);
         }
         check_texts(patch.title.as_deref(), patch.description.as_deref())?;
+        let tags = patch
+            .tags
+            .as_deref()
+            .map(crate::upload::normalize_tags)
+            .transpose()?;
         let m = &files.media;
         let title = patch
             .title
@@ -141,6 +148,9 @@ impl App {
         self.db
             .update_media_texts(m.id, &title, &description, nsfw, self.clock.now())
             .await?;
+        if let Some(tags) = tags {
+            self.db.set_media_tags(m.id, &tags).await?;
+        }
         self.get_media(actor, id).await
     }
 

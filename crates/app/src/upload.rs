@@ -4,7 +4,7 @@
 //! same content shares one blob), and blob, variants, media row and follow-up jobs commit in
 //! one transaction, with the files written durably before it commits.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
@@ -13,8 +13,10 @@ use vitrine_domain::{PublicId, ValidationError};
 use vitrine_media::{Processed, Variant};
 use vitrine_storage::{StorageError, original_key, variant_key};
 
+use crate::fetch::Fetched;
 use crate::tokens::{hash_token, random_token};
-use crate::{Actor, App, AppError, RequestMeta};
+use crate::upload_gate::{MEDIA_UPLOADED, UploadTicket};
+use crate::{App, AppError};
 
 pub(crate) const EXPIRE_JOB: &str = "media.expire";
 pub(crate) const ANIMATED_MEDIUM_JOB: &str = "variant.animated_medium";
@@ -33,6 +35,10 @@ pub struct UploadInput {
     pub nsfw: bool,
     /// Delete automatically after this many seconds.
     pub expires_in: Option<i64>,
+    /// Tags as given (normalised here; ignored for guests).
+    pub tags: Vec<String>,
+    /// Store the image resized to this width (never enlarged).
+    pub resize_width: Option<u32>,
 }
 
 async fn blocking<T: Send + 'static>(
@@ -54,6 +60,44 @@ pub(crate) enum Source {
 pub struct Uploaded {
     pub files: MediaFiles,
     pub delete_token: String,
+}
+
+const MAX_TAGS: usize = 30;
+const MAX_TAG_CHARS: usize = 64;
+
+/// Tags as people mean them: trimmed, inner whitespace collapsed, empty ones dropped, the
+/// first spelling of a case-insensitive duplicate kept; at most 30 of at most 64 characters.
+pub fn normalize_tags(raw: &[String]) -> Result<Vec<String>, ValidationError> {
+    let mut out: Vec<String> = Vec::new();
+    for t in raw {
+        let t = t
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect::<String>();
+        if t.is_empty() {
+            continue;
+        }
+        if t.chars().count() > MAX_TAG_CHARS {
+            return Err(ValidationError::new(
+                "tags",
+                format!("each tag must be at most {MAX_TAG_CHARS} characters"),
+            ));
+        }
+        if !out.iter().any(|o| o.to_lowercase() == t.to_lowercase()) {
+            out.push(t);
+        }
+    }
+    if out.len() > MAX_TAGS {
+        return Err(ValidationError::new(
+            "tags",
+            format!("at most {MAX_TAGS} tags"),
+        ));
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// A filename fit for display and `Content-Disposition`: no path, no control characters, at
@@ -132,14 +176,36 @@ pub(crate) fn prepare_variant(
 }
 
 impl App {
+    /// Downloads a URL source for an upload that was granted for URLs.
+    pub async fn fetch_source(
+        &self,
+        ticket: &UploadTicket,
+        url: &str,
+        dir: &Path,
+    ) -> Result<Fetched, AppError> {
+        if !ticket.may_fetch_urls() {
+            return Err(AppError::UrlUploadsDisabled);
+        }
+        self.fetcher.fetch(url, dir, ticket.max_bytes()).await
+    }
+
+    /// Stores an upload: processes it, writes its files and commits its rows.
     pub async fn upload(
         &self,
-        actor: &Actor,
+        ticket: UploadTicket,
         input: UploadInput,
-        meta: &RequestMeta,
     ) -> Result<Uploaded, AppError> {
-        let user = actor.require_user()?;
+        let UploadTicket {
+            owner,
+            settings,
+            meta,
+            ..
+        } = ticket;
         check_texts(input.title.as_deref(), input.description.as_deref())?;
+        let tags = match owner {
+            Some(_) => normalize_tags(&input.tags)?,
+            None => Vec::new(),
+        };
         if let Some(secs) = input.expires_in
             && !(MIN_EXPIRY_SECS..=MAX_EXPIRY_SECS).contains(&secs)
         {
@@ -149,20 +215,20 @@ impl App {
             )
             .into());
         }
-        let settings = self.upload_settings().await?;
-        if input.size > settings.max_bytes {
-            return Err(AppError::TooLarge {
-                max_bytes: settings.max_bytes,
-            });
+        let max_bytes = match owner {
+            Some(_) => settings.max_bytes,
+            None => settings.guest_max_bytes,
+        };
+        if input.size > max_bytes {
+            return Err(AppError::TooLarge { max_bytes });
         }
-        let owner = self
-            .db
-            .find_user(user.id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let opts = settings.options(owner.keep_exif);
+        let opts = settings.options(owner.as_ref().is_some_and(|u| u.keep_exif));
         let (processed, bytes) = self
-            .process(Source::File(input.temp_path.clone()), opts)
+            .process_resized(
+                Source::File(input.temp_path.clone()),
+                opts,
+                input.resize_width,
+            )
             .await?;
 
         let animated = processed.animated();
@@ -178,9 +244,14 @@ impl App {
             thumbhash,
             phash,
         } = processed;
-        // Moved, not copied: originals can be tens of megabytes.
-        let stored = Bytes::from(original.unwrap_or(bytes));
-        let hash = sha256_hex(&stored);
+        // Moved, not copied: originals can be tens of megabytes; hashed off the async threads.
+        let (stored, hash, md5) = blocking(move || {
+            let stored = Bytes::from(original.unwrap_or(bytes));
+            let hash = sha256_hex(&stored);
+            let md5 = hex::encode(<md5::Md5 as md5::Digest>::digest(&stored));
+            (stored, hash, md5)
+        })
+        .await?;
         let ext = format.extension();
         let storage_key = original_key(&hash)?;
         let mut files: Vec<(String, Bytes)> = vec![(storage_key.clone(), stored.clone())];
@@ -226,7 +297,7 @@ impl App {
         }
         let new_media = NewMedia {
             public_id,
-            owner_id: Some(user.id),
+            owner_id: owner.as_ref().map(|u| u.id),
             kind: if animated { "animated" } else { "image" }.to_owned(),
             title,
             description: input.description.unwrap_or_default().trim().to_owned(),
@@ -239,6 +310,7 @@ impl App {
             phash,
             expires_at,
             delete_token_hash: hash_token(&delete_token),
+            tags,
             now,
         };
         let new_blob = NewBlob {
@@ -249,6 +321,7 @@ impl App {
             height,
             frames,
             storage_key,
+            md5,
         };
         let storage = self.storage.clone();
         // Write (and fsync) outside the transaction so uploads do not queue behind each
@@ -274,11 +347,12 @@ impl App {
                 UploadError::Files(e) => AppError::from(e),
             })?;
         let details = serde_json::json!({ "id": media.public_id.as_str(), "size": stored.len() });
+        // Also what flood limits count: keep it for guests too.
         self.audit(
-            Some(user.id),
-            "media_uploaded",
+            owner.as_ref().map(|u| u.id),
+            MEDIA_UPLOADED,
             Some(media.public_id.as_str()),
-            meta,
+            &meta,
             Some(details),
         )
         .await;
@@ -300,6 +374,17 @@ impl App {
         source: Source,
         opts: vitrine_media::Options,
     ) -> Result<(Processed, Vec<u8>), AppError> {
+        self.process_resized(source, opts, None).await
+    }
+
+    /// [`Self::process`], first replacing the image by a copy `resize_width` wide when that
+    /// is narrower (the upload clients' `width` request).
+    async fn process_resized(
+        &self,
+        source: Source,
+        opts: vitrine_media::Options,
+        resize_width: Option<u32>,
+    ) -> Result<(Processed, Vec<u8>), AppError> {
         let _slot = self.cpu_slot().await?;
         // Read only once it is our turn, so waiting uploads hold no image in memory.
         let bytes = match source {
@@ -309,6 +394,14 @@ impl App {
                 .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?,
         };
         let (result, bytes) = blocking(move || {
+            let mut bytes = bytes;
+            if let Some(w) = resize_width {
+                match vitrine_media::shrink_to_width(&bytes, w, &opts.limits, 90) {
+                    Ok(Some(smaller)) => bytes = smaller,
+                    Ok(None) => {}
+                    Err(e) => return (Err(e), bytes),
+                }
+            }
             let r = vitrine_media::process(&bytes, &opts);
             (r, bytes)
         })

@@ -1,5 +1,6 @@
-//! Owns the upload settings admins can change: size and pixel limits, derivative sizes and the
-//! site's EXIF policy. Stored as one JSON document in the shared settings table.
+//! Owns the upload settings admins can change: size and pixel limits, derivative sizes, the
+//! site's EXIF policy, guest uploads (and the guest API key), who may upload from URLs, and
+//! flood limits. Stored as one JSON document in the shared settings table.
 
 use serde::{Deserialize, Serialize};
 use vitrine_domain::ValidationError;
@@ -21,6 +22,43 @@ pub struct UploadSettings {
     pub medium_size: u32,
     /// Keep camera EXIF (never GPS) in stored originals for everyone.
     pub keep_exif: bool,
+    /// Let people upload without an account (web and API).
+    pub guest_uploads: bool,
+    /// Largest guest upload in bytes.
+    pub guest_max_bytes: u64,
+    /// A site-wide key for anonymous uploads through `/api/1/upload` (when guest uploads are
+    /// on); empty means none. Meant to be embedded in forum upload buttons, so not a secret.
+    pub guest_api_key: String,
+    /// Let ordinary users (not only admins) upload from a URL.
+    pub url_uploads_for_users: bool,
+    /// Upload limits per client IP address and per account; admins are exempt.
+    pub flood: FloodLimits,
+}
+
+/// Uploads allowed per window; 0 means no limit.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Windows {
+    pub per_minute: u64,
+    pub per_hour: u64,
+    pub per_day: u64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(default)]
+pub struct FloodLimits {
+    pub per_ip: Windows,
+    pub per_account: Windows,
+}
+
+impl Default for Windows {
+    fn default() -> Self {
+        Self {
+            per_minute: 60,
+            per_hour: 600,
+            per_day: 3000,
+        }
+    }
 }
 
 impl Default for UploadSettings {
@@ -33,6 +71,11 @@ impl Default for UploadSettings {
             thumb_size: 320,
             medium_size: 1280,
             keep_exif: false,
+            guest_uploads: false,
+            guest_max_bytes: 10 * 1024 * 1024,
+            guest_api_key: String::new(),
+            url_uploads_for_users: false,
+            flood: FloodLimits::default(),
         }
     }
 }
@@ -62,6 +105,30 @@ impl UploadSettings {
         // Processing reads the whole file into memory (one per core at a time).
         if !(1024..=512 * 1024 * 1024).contains(&self.max_bytes) {
             return bad("max_bytes", "must be between 1 KiB and 512 MiB");
+        }
+        if !(1024..=self.max_bytes).contains(&self.guest_max_bytes) {
+            return bad(
+                "guest_max_bytes",
+                "must be between 1 KiB and the largest upload (max_bytes)",
+            );
+        }
+        let key = &self.guest_api_key;
+        if !key.is_empty()
+            && (!(16..=128).contains(&key.len())
+                || !key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
+            return bad(
+                "guest_api_key",
+                "must be empty or 16-128 letters, digits, '-' or '_'",
+            );
+        }
+        if key.starts_with(crate::api_keys::KEY_PREFIX) {
+            return bad(
+                "guest_api_key",
+                "must not look like a personal API key (vt_...)",
+            );
         }
         if !(1..=1000).contains(&self.max_megapixels) {
             return bad("max_megapixels", "must be between 1 and 1000");

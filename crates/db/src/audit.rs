@@ -24,6 +24,7 @@ pub struct NewAuditEntry<'a> {
 pub enum AuditQuery<'a> {
     ByIp(&'a str),
     ByTarget(&'a str),
+    ByActor(i64),
 }
 
 impl Db {
@@ -54,6 +55,7 @@ impl Db {
         let q = match query {
             AuditQuery::ByIp(ip) => q.filter(audit::Column::Ip.eq(ip)),
             AuditQuery::ByTarget(t) => q.filter(audit::Column::Target.eq(t)),
+            AuditQuery::ByActor(id) => q.filter(audit::Column::ActorId.eq(id)),
         };
         Ok(q.count(&self.read).await?)
     }

@@ -11,6 +11,7 @@ mod media;
 mod migration;
 mod sessions;
 mod settings;
+mod tags;
 pub mod test_support;
 mod users;
 

@@ -14,6 +14,7 @@ use vitrine_domain::{PublicId, Timestamp};
 
 use crate::entity::{blob, media, variant};
 use crate::jobs::enqueue_on;
+use crate::tags::insert_tags;
 use crate::{Db, DbError, NewJob};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,8 @@ pub struct BlobRecord {
     pub frames: u32,
     pub storage_key: String,
     pub created_at: Timestamp,
+    /// MD5 (hex) of the stored bytes; empty for blobs stored before it was recorded.
+    pub md5: String,
 }
 
 impl From<blob::Model> for BlobRecord {
@@ -42,6 +45,7 @@ impl From<blob::Model> for BlobRecord {
             frames: m.frames.max(0) as u32,
             storage_key: m.storage_key,
             created_at: Timestamp(m.created_at),
+            md5: m.md5,
         }
     }
 }
@@ -126,6 +130,8 @@ pub struct MediaFiles {
     pub media: MediaRecord,
     pub blob: BlobRecord,
     pub variants: Vec<VariantRecord>,
+    /// Tags, sorted.
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +143,7 @@ pub struct NewBlob {
     pub height: u32,
     pub frames: u32,
     pub storage_key: String,
+    pub md5: String,
 }
 
 #[derive(Debug, Clone)]
@@ -155,6 +162,8 @@ pub struct NewMedia {
     pub phash: u64,
     pub expires_at: Option<Timestamp>,
     pub delete_token_hash: String,
+    /// Already normalised (trimmed, unique).
+    pub tags: Vec<String>,
     pub now: Timestamp,
 }
 
@@ -211,12 +220,14 @@ impl Db {
             frames: Set(new_blob.frames as i32),
             storage_key: Set(new_blob.storage_key),
             created_at: Set(new_media.now.0),
+            md5: Set(new_blob.md5),
             ..Default::default()
         })
-        // A no-op update on conflict returns the existing row and, on PostgreSQL, locks it.
+        // A no-op update on conflict returns the existing row and, on PostgreSQL, locks it
+        // (the MD5 of the same bytes is the same; rewriting it fills rows that predate it).
         .on_conflict(
             OnConflict::column(blob::Column::Hash)
-                .update_column(blob::Column::Hash)
+                .update_columns([blob::Column::Hash, blob::Column::Md5])
                 .to_owned(),
         )
         .exec_with_returning(&txn)
@@ -251,6 +262,9 @@ impl Db {
         }
         .insert(&txn)
         .await?;
+        insert_tags(&txn, m.id, &new_media.tags)
+            .await
+            .map_err(UploadError::Db)?;
         for j in jobs {
             enqueue_on(&txn, j).await.map_err(UploadError::Db)?;
         }
@@ -279,7 +293,9 @@ impl Db {
             return Err(DbError::Corrupt(format!("media {public_id} has no blob")));
         };
         let variants = self.variants_of(blob.id).await?;
+        let tags = self.tags_of(&[media.id]).await?;
         Ok(Some(MediaFiles {
+            tags: tags.into_iter().map(|(_, t)| t).collect(),
             media,
             blob: blob.into(),
             variants,
@@ -297,6 +313,8 @@ impl Db {
             .filter(variant::Column::BlobId.is_in(blob_ids))
             .all(&self.read)
             .await?;
+        let media_ids: Vec<i64> = items.iter().map(|m| m.id).collect();
+        let tags = self.tags_of(&media_ids).await?;
         items
             .into_iter()
             .map(|media| {
@@ -313,10 +331,16 @@ impl Db {
                     .cloned()
                     .map(Into::into)
                     .collect();
+                let tags = tags
+                    .iter()
+                    .filter(|(id, _)| *id == media.id)
+                    .map(|(_, t)| t.clone())
+                    .collect();
                 Ok(MediaFiles {
                     media,
                     blob: blob.into(),
                     variants: vs,
+                    tags,
                 })
             })
             .collect()

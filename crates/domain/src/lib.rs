@@ -2,11 +2,13 @@
 //! Owns validation at the edge ("parse once, then trust the type"); never does I/O.
 
 pub mod clock;
+pub mod duration;
 pub mod error;
 pub mod public_id;
 pub mod user;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
+pub use duration::parse_duration_secs;
 pub use error::ValidationError;
 pub use public_id::PublicId;
 pub use user::{Email, Password, Role, UserStatus, Username};

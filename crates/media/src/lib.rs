@@ -16,6 +16,7 @@ mod orient;
 mod pipeline;
 mod probe;
 mod resize;
+mod shrink;
 pub mod synth;
 
 pub use animate::animated_medium;
@@ -24,5 +25,6 @@ pub use format::{Format, sniff};
 pub use metadata::{ExifSummary, MetadataPolicy};
 pub use pipeline::{Options, Processed, Variant, VariantKind, process};
 pub use probe::{Limits, Probe, probe};
+pub use shrink::shrink_to_width;
 #[cfg(test)]
 mod tests;

@@ -372,3 +372,42 @@ fn animated_mediums_keep_their_animation() {
         "still: not here"
     );
 }
+
+#[test]
+fn shrink_to_width_keeps_aspect_orientation_and_alpha() {
+    use crate::{Limits, shrink_to_width};
+    let limits = Limits::default();
+    // Orientation 6: stored 1600x1200, displayed 1200x1600; the marker ends top-right.
+    let src = jpeg(&JpegSpec {
+        width: 1600,
+        height: 1200,
+        orientation: Some(6),
+        ..Default::default()
+    });
+    let out = shrink_to_width(&src, 600, &limits, 90).unwrap().unwrap();
+    let p = process(&out, &Options::default()).unwrap();
+    assert_eq!((p.format, p.width, p.height), (Format::Jpeg, 600, 800));
+    assert!(
+        red_in_corner(&out, 1),
+        "pixels are upright after the resize"
+    );
+
+    let png = png16_alpha(900, 300);
+    let out = shrink_to_width(&png, 300, &limits, 90).unwrap().unwrap();
+    let p = process(&out, &Options::default()).unwrap();
+    assert_eq!((p.format, p.width, p.height), (Format::Png, 300, 100));
+
+    assert!(
+        shrink_to_width(&src, 5000, &limits, 90).unwrap().is_none(),
+        "never enlarged"
+    );
+    let gif = gif_animated(400, 300, 3);
+    assert!(
+        shrink_to_width(&gif, 100, &limits, 90).unwrap().is_none(),
+        "animations kept"
+    );
+    assert!(matches!(
+        shrink_to_width(b"not an image", 100, &limits, 90),
+        Err(MediaError::Unsupported(_) | MediaError::Empty | MediaError::Corrupt(_))
+    ));
+}

@@ -215,6 +215,7 @@ pub struct MediaDto {
     pub title: String,
     pub description: String,
     pub nsfw: bool,
+    pub tags: Vec<String>,
     /// `image` or `animated`.
     pub kind: String,
     pub width: u32,
@@ -259,6 +260,7 @@ impl MediaDto {
             title: m.title.clone(),
             description: m.description.clone(),
             nsfw: m.nsfw,
+            tags: f.tags.clone(),
             kind: m.kind.clone(),
             width: m.width,
             height: m.height,
@@ -300,21 +302,31 @@ pub struct MediaPatchDto {
     /// At most 5000 characters.
     pub description: Option<String>,
     pub nsfw: Option<bool>,
+    /// Replaces all tags (at most 30, each at most 64 characters).
+    pub tags: Option<Vec<String>>,
 }
 
 /// The multipart form of `POST /api/v1/media`.
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct UploadForm {
-    /// The image (JPEG, PNG, GIF, WebP or BMP).
+    /// The image (JPEG, PNG, GIF, WebP or BMP). Either this or `url`.
     #[schema(value_type = String, format = Binary)]
-    pub file: Vec<u8>,
+    pub file: Option<Vec<u8>>,
+    /// An http(s) URL for the server to fetch instead of `file` (admins, or users when the
+    /// site allows it).
+    pub url: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,
     /// `1`/`true` to mark as not safe for work.
     pub nsfw: Option<String>,
-    /// Delete automatically after this many seconds (300 to one year).
-    pub expires_in: Option<i64>,
+    /// Delete automatically after this long: seconds or an ISO-8601 duration such as `P3D`
+    /// (5 minutes to one year).
+    pub expires_in: Option<String>,
+    /// Comma-separated tags.
+    pub tags: Option<String>,
+    /// Store the image resized to this width in pixels (never enlarged).
+    pub width: Option<u32>,
     /// Optional SHA-256 (hex) of the file; the upload is refused if it does not match.
     pub sha256: Option<String>,
 }
@@ -336,6 +348,71 @@ pub struct UploadSettingsDto {
     pub medium_size: u32,
     /// Keep camera EXIF (never GPS) in stored originals for everyone (default false).
     pub keep_exif: bool,
+    /// Let people upload without an account (default false).
+    #[serde(default)]
+    pub guest_uploads: bool,
+    /// Largest guest upload in bytes (default 10 MB).
+    #[serde(default = "default_guest_max_bytes")]
+    pub guest_max_bytes: u64,
+    /// Site-wide key for anonymous `/api/1/upload` uploads: empty (none, the default) or
+    /// 16-128 letters, digits, `-`, `_`.
+    #[serde(default)]
+    pub guest_api_key: String,
+    /// Let users (not only admins) upload from URLs (default false).
+    #[serde(default)]
+    pub url_uploads_for_users: bool,
+    /// Uploads per minute/hour/day per IP address and per account (0 = no limit; admins
+    /// are exempt).
+    #[serde(default)]
+    pub flood: FloodDto,
+}
+
+fn default_guest_max_bytes() -> u64 {
+    vitrine_app::UploadSettings::default().guest_max_bytes
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct WindowsDto {
+    #[schema(example = 60)]
+    pub per_minute: u64,
+    #[schema(example = 600)]
+    pub per_hour: u64,
+    #[schema(example = 3000)]
+    pub per_day: u64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct FloodDto {
+    pub per_ip: WindowsDto,
+    pub per_account: WindowsDto,
+}
+
+impl Default for WindowsDto {
+    fn default() -> Self {
+        vitrine_app::Windows::default().into()
+    }
+}
+
+impl From<vitrine_app::Windows> for WindowsDto {
+    fn from(w: vitrine_app::Windows) -> Self {
+        Self {
+            per_minute: w.per_minute,
+            per_hour: w.per_hour,
+            per_day: w.per_day,
+        }
+    }
+}
+
+impl From<WindowsDto> for vitrine_app::Windows {
+    fn from(w: WindowsDto) -> Self {
+        Self {
+            per_minute: w.per_minute,
+            per_hour: w.per_hour,
+            per_day: w.per_day,
+        }
+    }
 }
 
 impl From<vitrine_app::UploadSettings> for UploadSettingsDto {
@@ -348,6 +425,14 @@ impl From<vitrine_app::UploadSettings> for UploadSettingsDto {
             thumb_size: s.thumb_size,
             medium_size: s.medium_size,
             keep_exif: s.keep_exif,
+            guest_uploads: s.guest_uploads,
+            guest_max_bytes: s.guest_max_bytes,
+            guest_api_key: s.guest_api_key,
+            url_uploads_for_users: s.url_uploads_for_users,
+            flood: FloodDto {
+                per_ip: s.flood.per_ip.into(),
+                per_account: s.flood.per_account.into(),
+            },
         }
     }
 }
@@ -362,6 +447,14 @@ impl From<UploadSettingsDto> for vitrine_app::UploadSettings {
             thumb_size: s.thumb_size,
             medium_size: s.medium_size,
             keep_exif: s.keep_exif,
+            guest_uploads: s.guest_uploads,
+            guest_max_bytes: s.guest_max_bytes,
+            guest_api_key: s.guest_api_key,
+            url_uploads_for_users: s.url_uploads_for_users,
+            flood: vitrine_app::FloodLimits {
+                per_ip: s.flood.per_ip.into(),
+                per_account: s.flood.per_account.into(),
+            },
         }
     }
 }

@@ -303,7 +303,8 @@ async fn app(config: &Config) -> anyhow::Result<App> {
         storage,
         Arc::new(SystemClock),
         config.auth_policy(),
-    ))
+        &config.fetch_policy(),
+    )?)
 }
 
 async fn run_user(cmd: UserCommand, app: &App) -> anyhow::Result<()> {

@@ -32,7 +32,31 @@ pub struct Config {
     pub worker: bool,
     /// Largest JSON or form body accepted, in bytes.
     pub max_form_bytes: usize,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` / `Forwarded`
+    /// headers are believed; the client is the right-most address not in this list.
+    pub trusted_proxies: Vec<String>,
     pub auth: AuthConfig,
+    pub url_fetch: UrlFetchConfig,
+}
+
+/// How URL sources of uploads are fetched.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UrlFetchConfig {
+    /// Whole-fetch time limit, in seconds.
+    pub timeout_secs: u32,
+    /// Testing only: host names pinned to (local) addresses that are then allowed. Never set
+    /// this in production: it opens those addresses to anyone allowed to upload from URLs.
+    pub test_hosts: std::collections::BTreeMap<String, std::net::IpAddr>,
+}
+
+impl Default for UrlFetchConfig {
+    fn default() -> Self {
+        Self {
+            timeout_secs: 30,
+            test_hosts: std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -66,7 +90,9 @@ impl Default for Config {
             log_level: "info".to_owned(),
             worker: true,
             max_form_bytes: 1024 * 1024,
+            trusted_proxies: Vec::new(),
             auth: AuthConfig::default(),
+            url_fetch: UrlFetchConfig::default(),
         }
     }
 }
@@ -245,7 +271,29 @@ impl Config {
         if self.max_form_bytes < 1024 {
             return fail("max_form_bytes", "must be at least 1024");
         }
+        if let Err(bad) = crate::client_ip::TrustedProxies::parse(&self.trusted_proxies) {
+            return fail(
+                "trusted_proxies",
+                &format!("`{bad}` is not an IP address or CIDR range"),
+            );
+        }
+        if !(1..=600).contains(&self.url_fetch.timeout_secs) {
+            return fail("url_fetch.timeout_secs", "must be between 1 and 600");
+        }
         Ok(())
+    }
+
+    pub fn fetch_policy(&self) -> vitrine_app::FetchPolicy {
+        vitrine_app::FetchPolicy {
+            timeout: std::time::Duration::from_secs(u64::from(self.url_fetch.timeout_secs)),
+            pinned_hosts: self
+                .url_fetch
+                .test_hosts
+                .iter()
+                .map(|(h, ip)| (h.to_ascii_lowercase(), *ip))
+                .collect(),
+            ..Default::default()
+        }
     }
 
     /// The site's base URL without a trailing slash.

@@ -89,6 +89,16 @@ impl From<AppError> for ApiError {
                 return ApiError::new(status, m.code(), msg);
             }
             AppError::TooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "file_too_large"),
+            AppError::UrlUploadsDisabled => (S::FORBIDDEN, "url_uploads_disabled"),
+            AppError::ForbiddenUrl(_) => (S::UNPROCESSABLE_ENTITY, "forbidden_url"),
+            AppError::FetchFailed(_) => (S::UNPROCESSABLE_ENTITY, "fetch_failed"),
+            AppError::FloodLimited {
+                retry_after_secs, ..
+            } => {
+                let mut e = ApiError::new(S::TOO_MANY_REQUESTS, "too_many_uploads", msg);
+                e.retry_after = Some(*retry_after_secs);
+                return e;
+            }
             AppError::Storage(vitrine_storage::StorageError::NoSpace) => {
                 tracing::error!(error = %err, "storage is full");
                 return ApiError::new(

@@ -1,5 +1,5 @@
-//! Owns what a request tells about its sender: client IP (from the socket for now; trusted
-//! proxy headers come with the proxy settings) and user agent.
+//! Owns what a request tells about its sender: client IP (the socket peer, or what trusted
+//! proxies forwarded; see `client_ip`) and user agent.
 
 use std::net::SocketAddr;
 
@@ -8,17 +8,27 @@ use axum::http::header;
 use axum::http::request::Parts;
 use vitrine_app::RequestMeta;
 
+use crate::state::AppState;
+
 /// Extractor wrapper around [`RequestMeta`].
 pub struct Meta(pub RequestMeta);
 
-impl<S: Send + Sync> FromRequestParts<S> for Meta {
+impl FromRequestParts<AppState> for Meta {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_canonical().to_string());
+            .map(|ConnectInfo(addr)| {
+                state
+                    .proxies
+                    .client_ip(addr.ip(), &parts.headers)
+                    .to_string()
+            });
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)

@@ -13,6 +13,7 @@ use vitrine_db::Db;
 use vitrine_domain::Clock;
 use vitrine_storage::BlobStore;
 
+use crate::client_ip::TrustedProxies;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::state::AppState;
@@ -77,8 +78,17 @@ pub fn sweep_temp_files(dir: &std::path::Path, age: std::time::Duration) -> usiz
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let (db, _) = open_database(&config).await?;
     let storage = open_storage(&config)?;
-    let app = App::new(db, storage, clock, config.auth_policy());
+    let app = App::new(
+        db,
+        storage,
+        clock,
+        config.auth_policy(),
+        &config.fetch_policy(),
+    )?;
+    let proxies = TrustedProxies::parse(&config.trusted_proxies)
+        .map_err(|bad| anyhow::anyhow!("invalid trusted proxy `{bad}`"))?;
     Ok(AppState {
+        proxies: Arc::new(proxies),
         app,
         config: Arc::new(config),
         templates: Arc::new(Templates::new()),

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use vitrine_app::App;
 
+use crate::client_ip::TrustedProxies;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::templates::Templates;
@@ -16,6 +17,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Short hash of the static files, appended to their URLs for cache busting.
     pub asset_version: Arc<str>,
+    pub proxies: Arc<TrustedProxies>,
 }
 
 impl AppState {

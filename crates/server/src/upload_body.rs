@@ -1,54 +1,57 @@
-//! Owns receiving an upload: the multipart body is streamed to a temp file (never held whole
-//! in memory) while counting bytes and hashing; it stops at the byte limit with 413. Text
-//! fields are small and few. The temp file is removed when the `Received` value is dropped,
-//! whatever happened in between.
+//! Owns receiving an upload form: the file part is streamed to a temp file (never held whole
+//! in memory) while counting bytes and hashing, and stops at the byte limit with 413. Text
+//! fields are small and few, except the ones named as large (base64 sources). The temp file is
+//! removed when the received value is dropped, whatever happened in between.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use axum::extract::Multipart;
 use axum::extract::multipart::Field;
 use axum::http::StatusCode;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
+use vitrine_app::TempFile;
 
 use crate::error::ApiError;
 
-const MAX_TEXT_FIELD: usize = 64 * 1024;
+pub const MAX_TEXT_FIELD: usize = 64 * 1024;
 const MAX_FIELDS: usize = 32;
 
-/// A temp file that deletes itself.
+/// A received file part.
 #[derive(Debug)]
-pub struct TempFile(PathBuf);
-
-impl TempFile {
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// The received upload: the file on disk and the form's text fields.
-#[derive(Debug)]
-pub struct Received {
+pub struct ReceivedFile {
     pub file: TempFile,
     pub size: u64,
     pub sha256: String,
     pub filename: String,
+    /// The form field it came in.
+    pub field: String,
+}
+
+/// The received form: at most one file and the text fields.
+#[derive(Debug)]
+pub struct Form {
+    pub file: Option<ReceivedFile>,
     pub fields: Vec<(String, String)>,
 }
 
-impl Received {
+impl Form {
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// What to accept.
+#[derive(Debug, Clone, Copy)]
+pub struct FormSpec<'a> {
+    /// Fields that may carry the file.
+    pub file_fields: &'a [&'a str],
+    /// Text fields that may be as large as a file (base64 encoded).
+    pub large_fields: &'a [&'a str],
+    pub max_bytes: u64,
 }
 
 fn bad(status: StatusCode, code: &'static str, msg: impl Into<String>) -> ApiError {
@@ -67,21 +70,24 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     )
 }
 
-fn too_large(max: u64) -> ApiError {
-    bad(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "file_too_large",
-        format!(
-            "the file is too large; the limit is {} MB",
-            max / (1024 * 1024)
-        ),
-    )
+pub fn too_large(max: u64) -> ApiError {
+    ApiError::from(vitrine_app::AppError::TooLarge { max_bytes: max })
 }
 
-fn random_name() -> String {
-    let mut b = [0u8; 12];
-    let _ = getrandom::fill(&mut b);
-    format!("upload-{}", hex::encode(b))
+/// Maps a temp-file write error: disk full is the client's 507, anything else is ours.
+pub fn io_error(e: std::io::Error) -> ApiError {
+    if e.raw_os_error() == Some(28) || e.kind() == std::io::ErrorKind::StorageFull {
+        ApiError::from(vitrine_app::AppError::Storage(
+            vitrine_storage::StorageError::NoSpace,
+        ))
+    } else {
+        tracing::error!(error = %e, "cannot write an upload temp file");
+        bad(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "something went wrong on our side",
+        )
+    }
 }
 
 /// Streams one file field to `dir`, refusing more than `max_bytes`.
@@ -90,24 +96,10 @@ async fn save_file(
     dir: &Path,
     max_bytes: u64,
 ) -> Result<(TempFile, u64, String), ApiError> {
-    let temp = TempFile(dir.join(random_name()));
-    let io = |e: std::io::Error| {
-        if e.raw_os_error() == Some(28) || e.kind() == std::io::ErrorKind::StorageFull {
-            bad(
-                StatusCode::INSUFFICIENT_STORAGE,
-                "insufficient_storage",
-                "the server is out of disk space; try again later",
-            )
-        } else {
-            tracing::error!(error = %e, "cannot write an upload temp file");
-            bad(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "something went wrong on our side",
-            )
-        }
-    };
-    let mut out = tokio::fs::File::create(temp.path()).await.map_err(io)?;
+    let temp = TempFile::new_in(dir);
+    let mut out = tokio::fs::File::create(temp.path())
+        .await
+        .map_err(io_error)?;
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
@@ -116,22 +108,33 @@ async fn save_file(
             return Err(too_large(max_bytes));
         }
         hasher.update(&chunk);
-        out.write_all(&chunk).await.map_err(io)?;
+        out.write_all(&chunk).await.map_err(io_error)?;
     }
-    out.flush().await.map_err(io)?;
+    out.flush().await.map_err(io_error)?;
     Ok((temp, size, hex::encode(hasher.finalize())))
 }
 
-/// Reads the form: the file field named one of `file_fields`, and small text fields.
-pub async fn receive(
+/// Writes bytes received some other way (base64) to a temp file in `dir`.
+pub async fn save_bytes(bytes: &[u8], dir: &Path) -> Result<(TempFile, String), ApiError> {
+    let temp = TempFile::new_in(dir);
+    tokio::fs::write(temp.path(), bytes)
+        .await
+        .map_err(io_error)?;
+    Ok((temp, hex::encode(Sha256::digest(bytes))))
+}
+
+/// Reads the form: one file in one of `spec.file_fields`, and text fields.
+pub async fn receive_form(
     mut multipart: Multipart,
-    file_fields: &[&str],
+    spec: FormSpec<'_>,
     dir: &Path,
-    max_bytes: u64,
-) -> Result<Received, ApiError> {
-    let mut file = None;
+) -> Result<Form, ApiError> {
+    let mut file: Option<ReceivedFile> = None;
     let mut fields = Vec::new();
     let mut count = 0;
+    // Base64 is 4/3 of the bytes, plus line breaks some encoders add.
+    let large_limit =
+        usize::try_from(spec.max_bytes / 3 * 4 + spec.max_bytes / 38 + 1024).unwrap_or(usize::MAX);
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         count += 1;
         if count > MAX_FIELDS {
@@ -142,7 +145,7 @@ pub async fn receive(
             ));
         }
         let name = field.name().unwrap_or_default().to_owned();
-        if file_fields.contains(&name.as_str()) && field.file_name().is_some() {
+        if spec.file_fields.contains(&name.as_str()) && field.file_name().is_some() {
             if file.is_some() {
                 return Err(bad(
                     StatusCode::BAD_REQUEST,
@@ -151,14 +154,28 @@ pub async fn receive(
                 ));
             }
             let filename = field.file_name().unwrap_or_default().to_owned();
-            let (temp, size, sha256) = save_file(field, dir, max_bytes).await?;
-            file = Some((temp, size, sha256, filename));
+            let (temp, size, sha256) = save_file(field, dir, spec.max_bytes).await?;
+            file = Some(ReceivedFile {
+                file: temp,
+                size,
+                sha256,
+                filename,
+                field: name,
+            });
         } else {
+            let limit = if spec.large_fields.contains(&name.as_str()) {
+                large_limit
+            } else {
+                MAX_TEXT_FIELD
+            };
             let mut field = field;
             let mut value = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                 value.extend_from_slice(&chunk);
-                if value.len() > MAX_TEXT_FIELD {
+                if value.len() > limit {
+                    if limit == large_limit {
+                        return Err(too_large(spec.max_bytes));
+                    }
                     return Err(bad(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "field_too_large",
@@ -169,21 +186,5 @@ pub async fn receive(
             fields.push((name, String::from_utf8_lossy(&value).into_owned()));
         }
     }
-    let Some((file, size, sha256, filename)) = file else {
-        return Err(bad(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "missing_file",
-            format!(
-                "no file was sent (use the form field `{}`)",
-                file_fields.first().copied().unwrap_or("file")
-            ),
-        ));
-    };
-    Ok(Received {
-        file,
-        size,
-        sha256,
-        filename,
-        fields,
-    })
+    Ok(Form { file, fields })
 }

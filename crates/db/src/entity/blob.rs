@@ -14,6 +14,7 @@ pub struct Model {
     pub frames: i32,
     pub storage_key: String,
     pub created_at: i64,
+    pub md5: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

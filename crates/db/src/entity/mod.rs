@@ -5,6 +5,7 @@ pub mod audit;
 pub mod blob;
 pub mod job;
 pub mod media;
+pub mod media_tag;
 pub mod session;
 pub mod setting;
 pub mod user;

@@ -7,7 +7,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use vitrine_app::{MediaPatch, UploadInput};
+use vitrine_app::MediaPatch;
+use vitrine_domain::parse_duration_secs;
 
 use crate::api_types::{ErrorBody, MediaDto, MediaList, MediaPatchDto, UploadForm};
 use crate::auth::CurrentActor;
@@ -15,7 +16,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::request_meta::Meta;
 use crate::state::AppState;
-use crate::upload_body::{self, Received};
+use crate::upload_body::{self, Form, FormSpec};
+use crate::upload_source::{Details, Incoming, split_tags, truthy};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,33 +33,86 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me/media", get(list_my_media))
 }
 
-fn truthy(v: Option<&str>) -> bool {
-    v.is_some_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "1" | "true" | "on" | "yes"
-        )
+fn invalid(field: &'static str, msg: &str) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        format!("{field}: {msg}"),
+    );
+    e.field = Some(field);
+    e
+}
+
+/// The descriptive fields of the native upload form.
+fn details(form: &Form) -> Result<Details, ApiError> {
+    let text = |k| form.field(k).map(str::trim).filter(|s| !s.is_empty());
+    let expires_in = text("expires_in")
+        .map(|s| parse_duration_secs(s).map_err(|e| invalid("expires_in", &e.message)))
+        .transpose()?;
+    let resize_width = text("width")
+        .map(|s| {
+            s.parse::<u32>()
+                .ok()
+                .filter(|w| *w > 0)
+                .ok_or_else(|| invalid("width", "must be a positive number of pixels"))
+        })
+        .transpose()?;
+    Ok(Details {
+        title: form.field("title").map(str::to_owned),
+        description: form.field("description").map(str::to_owned),
+        nsfw: truthy(form.field("nsfw")),
+        expires_in,
+        tags: split_tags(form.field("tags")),
+        resize_width,
     })
 }
 
-/// Turns the received form into the use case's input.
-pub fn upload_input(r: &Received) -> Result<UploadInput, ApiError> {
-    let expires_in = match r
-        .field("expires_in")
+/// Upload an image from a file or a URL. The response carries the file URLs and, once, a
+/// delete link. Guests may upload when the site allows it.
+#[utoipa::path(post, path = "/api/v1/media", tag = "media",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = MediaDto),
+              (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "`url_uploads_disabled`"),
+              (status = 413, body = ErrorBody, description = "`file_too_large`"),
+              (status = 415, body = ErrorBody, description = "`unsupported_format`, `empty_file`"),
+              (status = 422, body = ErrorBody, description = "`corrupt_image`, `too_many_pixels`, `image_too_large`, `too_many_frames`, `missing_file`, `validation_failed`, `checksum_mismatch`, `forbidden_url`, `fetch_failed`"),
+              (status = 429, body = ErrorBody, description = "`too_many_uploads` (flood limit; see `Retry-After`)"),
+              (status = 507, body = ErrorBody, description = "`insufficient_storage`")),
+    security((), ("api_key" = []), ("bearer" = []), ("session" = [])))]
+pub async fn upload_media(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Meta(meta): Meta,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<MediaDto>)> {
+    let ticket = state.app.begin_upload(&actor, &meta).await?;
+    let dir = state.config.temp_dir();
+    let spec = FormSpec {
+        file_fields: &["file"],
+        large_fields: &[],
+        max_bytes: ticket.max_bytes(),
+    };
+    let mut form = upload_body::receive_form(multipart, spec, &dir).await?;
+    let details = details(&form)?;
+    let incoming: Incoming = match (form.file.take(), form.field("url").map(str::trim)) {
+        (Some(file), _) => file.into(),
+        (None, Some(url)) if !url.is_empty() => {
+            state.app.fetch_source(&ticket, url, &dir).await?.into()
+        }
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "missing_file",
+                "no file was sent (use the form field `file`, or `url`)",
+            ));
+        }
+    };
+    if let Some(sum) = form
+        .field("sha256")
         .map(str::trim)
         .filter(|s| !s.is_empty())
-    {
-        Some(s) => Some(s.parse::<i64>().map_err(|_| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "expires_in: must be a number of seconds",
-            )
-        })?),
-        None => None,
-    };
-    if let Some(sum) = r.field("sha256").map(str::trim).filter(|s| !s.is_empty())
-        && !sum.eq_ignore_ascii_case(&r.sha256)
+        && !sum.eq_ignore_ascii_case(&incoming.sha256)
     {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -65,41 +120,7 @@ pub fn upload_input(r: &Received) -> Result<UploadInput, ApiError> {
             "the file does not match the given sha256",
         ));
     }
-    Ok(UploadInput {
-        temp_path: r.file.path().to_path_buf(),
-        size: r.size,
-        filename: r.filename.clone(),
-        title: r.field("title").map(str::to_owned),
-        description: r.field("description").map(str::to_owned),
-        nsfw: truthy(r.field("nsfw")),
-        expires_in,
-    })
-}
-
-/// Upload an image. The response carries the file URLs and, once, a delete link.
-#[utoipa::path(post, path = "/api/v1/media", tag = "media",
-    request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = MediaDto),
-              (status = 401, body = ErrorBody),
-              (status = 413, body = ErrorBody, description = "`file_too_large`"),
-              (status = 415, body = ErrorBody, description = "`unsupported_format`, `empty_file`"),
-              (status = 422, body = ErrorBody, description = "`corrupt_image`, `too_many_pixels`, `image_too_large`, `too_many_frames`, `missing_file`, `validation_failed`"),
-              (status = 507, body = ErrorBody, description = "`insufficient_storage`")),
-    security(("api_key" = []), ("bearer" = []), ("session" = [])))]
-pub async fn upload_media(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    Meta(meta): Meta,
-    multipart: Multipart,
-) -> ApiResult<(StatusCode, Json<MediaDto>)> {
-    actor.require_user()?;
-    let max = state.app.upload_settings().await?.max_bytes;
-    let received =
-        upload_body::receive(multipart, &["file"], &state.config.temp_dir(), max).await?;
-    let uploaded = state
-        .app
-        .upload(&actor, upload_input(&received)?, &meta)
-        .await?;
+    let uploaded = state.app.upload(ticket, incoming.input(details)).await?;
     let dto = MediaDto::new(
         &state.base_url(),
         &uploaded.files,
@@ -134,6 +155,7 @@ pub async fn update_media(
         title: req.title,
         description: req.description,
         nsfw: req.nsfw,
+        tags: req.tags,
     };
     let files = state.app.update_media(&actor, &id, patch).await?;
     Ok(Json(MediaDto::new(&state.base_url(), &files, None)))

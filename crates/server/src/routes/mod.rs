@@ -4,6 +4,7 @@ pub mod api_admin;
 pub mod api_auth;
 pub mod api_me;
 pub mod api_media;
+pub mod chevereto;
 pub mod files;
 pub mod ops;
 pub mod web_auth;
@@ -79,6 +80,8 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(authenticated)
+        // Authenticated by key inside (never by cookie), so outside the session and CSRF layers.
+        .merge(chevereto::router())
         .merge(ops::router())
         .merge(swagger)
         .route("/static/{*path}", get(assets::serve_static))

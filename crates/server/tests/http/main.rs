@@ -5,8 +5,11 @@ mod support;
 
 mod accounts;
 mod api_keys;
+mod chevereto;
 mod csrf;
 mod errors_and_ops;
+mod flood;
 mod media;
 mod setup;
+mod url_uploads;
 mod web;

@@ -540,6 +540,7 @@ async fn upload_limits_and_auth(app: &TestApp) {
 
     let small = vitrine_app::UploadSettings {
         max_bytes: 20_000,
+        guest_max_bytes: 20_000,
         ..Default::default()
     };
     app.server

@@ -249,3 +249,60 @@ macro_rules! backend_tests {
         }
     };
 }
+
+/// Creates an API key for the signed-in client and returns its secret.
+pub async fn create_key(c: &reqwest::Client, app: &TestApp) -> String {
+    let res = c
+        .post(app.url("/api/v1/me/api-keys"))
+        .json(&json!({ "name": "uploader" }))
+        .send()
+        .await
+        .expect("create key");
+    assert_eq!(res.status(), 201);
+    let v: Value = res.json().await.expect("key json");
+    v["secret"].as_str().expect("secret").to_owned()
+}
+
+/// Changes upload settings as the operator would (merging into the current ones).
+pub async fn set_upload_settings(
+    app: &TestApp,
+    change: impl FnOnce(&mut vitrine_app::UploadSettings),
+) {
+    let a = &app.server.state.app;
+    let mut s = a.upload_settings().await.expect("settings");
+    change(&mut s);
+    a.update_upload_settings(&vitrine_app::Actor::System, s, &Default::default())
+        .await
+        .expect("update settings");
+}
+
+/// A stand-in for a remote web server, on 127.0.0.1.
+pub async fn origin(router: axum::Router) -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind origin");
+    let addr = listener.local_addr().expect("origin addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    addr
+}
+
+/// A listener on loopback that only counts the connections it gets: a URL upload pointed at it
+/// must never reach it.
+pub struct Trap {
+    pub port: u16,
+    pub connections: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+pub async fn trap() -> Trap {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind trap");
+    let port = listener.local_addr().expect("trap addr").port();
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            seen.fetch_add(1, Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    Trap { port, connections }
+}
