@@ -54,6 +54,17 @@ fn validate_name(name: &str) -> Result<&str, ValidationError> {
 }
 
 impl App {
+    /// Checks that `secret` is a live key of the signed-in user (before it is written into
+    /// a client configuration file for them).
+    pub async fn check_own_api_key(&self, actor: &Actor, secret: &str) -> Result<(), AppError> {
+        let user = actor.require_user()?;
+        match self.authenticate_api_key(secret).await {
+            Ok(owner) if owner.id == user.id => Ok(()),
+            Ok(_) | Err(AppError::InvalidApiKey) => Err(AppError::InvalidApiKey),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Creates a key for the actor (or, for the operator, for `owner`).
     pub async fn create_api_key(
         &self,

@@ -101,11 +101,16 @@ pub struct CreatedApiKeyDto {
     pub prefix: String,
     pub created_at: String,
     pub secret: String,
+    /// A ShareX custom-uploader file (`.sxcu`) for this key: save it and open it in ShareX.
+    #[schema(value_type = Object)]
+    pub sharex: serde_json::Value,
 }
 
-impl From<CreatedApiKey> for CreatedApiKeyDto {
-    fn from(c: CreatedApiKey) -> Self {
+impl CreatedApiKeyDto {
+    /// The created key, with its ShareX file for the site `site_name` at `base`.
+    pub fn new(c: CreatedApiKey, site_name: &str, base: &str) -> Self {
         Self {
+            sharex: crate::sharex::sxcu(site_name, base, &c.secret),
             id: c.key.id,
             name: c.key.name,
             prefix: c.key.prefix,

@@ -22,6 +22,7 @@ pub mod request_meta;
 pub mod routes;
 pub mod security_headers;
 pub mod serve;
+pub mod sharex;
 pub mod state;
 pub mod templates;
 pub mod upload_body;

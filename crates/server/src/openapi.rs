@@ -20,6 +20,7 @@ use crate::routes::{api_admin, api_auth, api_me, api_media};
         api_auth::signup, api_auth::login, api_auth::logout,
         api_me::get_me, api_me::update_me, api_me::change_password,
         api_me::list_api_keys, api_me::create_api_key, api_me::revoke_api_key,
+        api_me::get_sharex_config,
         api_media::upload_media, api_media::get_media, api_media::update_media, api_media::delete_media, api_media::list_my_media,
         api_admin::list_users, api_admin::update_user, api_admin::get_settings, api_admin::update_settings,
         api_admin::get_upload_settings, api_admin::put_upload_settings,

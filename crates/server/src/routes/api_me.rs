@@ -1,7 +1,8 @@
-//! Owns the signed-in user's REST endpoints: profile, password and API keys.
+//! Owns the signed-in user's REST endpoints: profile, password, API keys and the ShareX file.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 
@@ -9,8 +10,8 @@ use crate::api_types::{
     ApiKeyList, CreateApiKeyRequest, CreatedApiKeyDto, ErrorBody, PasswordChangeRequest,
     ProfilePatch, UserDto,
 };
-use crate::auth::CurrentActor;
-use crate::error::ApiResult;
+use crate::auth::{CurrentActor, presented_api_key};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::request_meta::Meta;
 use crate::state::AppState;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
             get(list_api_keys).post(create_api_key),
         )
         .route("/api/v1/me/api-keys/{id}", delete(revoke_api_key))
+        .route("/api/v1/me/sharex", get(get_sharex_config))
 }
 
 /// The authenticated user (session cookie or API key).
@@ -111,7 +113,34 @@ pub async fn create_api_key(
         .app
         .create_api_key(&actor, None, &req.name, &meta)
         .await?;
-    Ok((StatusCode::CREATED, Json(created.into())))
+    let site = state.app.site_settings().await?;
+    let dto = CreatedApiKeyDto::new(created, &site.name, &state.base_url());
+    Ok((StatusCode::CREATED, Json(dto)))
+}
+
+/// The ShareX custom-uploader file (`.sxcu`) for the API key this request is made with:
+/// `curl -H "X-API-Key: $KEY" $SITE/api/v1/me/sharex -o vitrine.sxcu`.
+#[utoipa::path(get, path = "/api/v1/me/sharex", tag = "api-keys",
+    responses((status = 200, description = "The `.sxcu` file (JSON, as an attachment)", content_type = "application/json"),
+              (status = 401, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "`api_key_required`: signed in by session, so there is no key to put in the file")),
+    security(("api_key" = []), ("bearer" = [])))]
+pub async fn get_sharex_config(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    actor.require_user()?;
+    let Some(key) = presented_api_key(&headers) else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "api_key_required",
+            "make this request with the API key (X-API-Key) that the file should contain",
+        ));
+    };
+    state.app.check_own_api_key(&actor, key).await?;
+    let site = state.app.site_settings().await?;
+    Ok(crate::sharex::download(&site.name, &state.base_url(), key))
 }
 
 /// Revoke a key; it stops working at once.

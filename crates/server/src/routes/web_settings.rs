@@ -27,6 +27,13 @@ pub fn router() -> Router<AppState> {
         .route("/settings/password", post(change_password))
         .route("/settings/api-keys", post(create_api_key))
         .route("/settings/api-keys/{id}/revoke", post(revoke_api_key))
+        .route("/settings/api-keys/sharex", post(download_sharex))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SharexForm {
+    #[serde(default)]
+    secret: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,7 +70,7 @@ async fn render_settings(
     extra: Value,
 ) -> Result<Response, WebError> {
     let keys = state.app.list_api_keys(actor).await?;
-    let mut ctx = json!({ "keys": keys, "new_key": null, "sxcu_available": false });
+    let mut ctx = json!({ "keys": keys, "new_key": null, "sxcu_available": true });
     if let (Value::Object(base), Value::Object(extra)) = (&mut ctx, extra) {
         base.extend(extra);
     }
@@ -193,4 +200,24 @@ pub async fn revoke_api_key(
     }
     state.app.revoke_api_key(&actor, id, &meta).await?;
     Ok(Redirect::to("/settings?notice=key_revoked#api-keys").into_response())
+}
+
+/// The ShareX uploader file for the key just shown (posted back from the page, since the
+/// secret is stored only as a hash).
+pub async fn download_sharex(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    WebForm(form): WebForm<SharexForm>,
+) -> Result<Response, WebError> {
+    if actor.user().is_none() {
+        return Ok(login_redirect());
+    }
+    let secret = form.secret.trim();
+    state.app.check_own_api_key(&actor, secret).await?;
+    let site = state.app.site_settings().await?;
+    Ok(crate::sharex::download(
+        &site.name,
+        &state.base_url(),
+        secret,
+    ))
 }

@@ -12,6 +12,7 @@ use vitrine_media::fixtures::*;
 use crate::support::{TestApp, create_key, set_upload_settings};
 
 crate::backend_tests!(
+    downloaded_sxcu_replayed_as_sharex_sends_it,
     sharex_multipart_with_key_header,
     key_in_body_with_base64_source,
     txt_and_redirect_formats,
@@ -631,4 +632,145 @@ async fn error_codes(app: &TestApp) {
     let res = post(file()).send().await.unwrap();
     assert_eq!(code_of(res).await.0, 401);
     // 130 for the flood limit is in the flood tests; the JSON error shape in every case above.
+}
+
+/// Reads `{json:a.b.c}` out of a response, as ShareX does.
+fn sharex_path<'a>(template: &str, v: &'a Value) -> &'a Value {
+    let path = template
+        .strip_prefix("{json:")
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or_else(|| panic!("unexpected template {template}"));
+    path.split('.').fold(v, |v, k| &v[k])
+}
+
+async fn downloaded_sxcu_replayed_as_sharex_sends_it(app: &TestApp) {
+    // Through the web settings page: create a key, then download its .sxcu.
+    let c = app.signup("sharexweb").await;
+    let res = c
+        .post(app.url("/settings/api-keys"))
+        .form(&[("name", "ShareX")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let html = c
+        .get(app.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("/settings/api-keys/sharex"),
+        "the page offers the download"
+    );
+    let start = html.find("vt_").unwrap();
+    let secret: String = html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    let res = c
+        .post(app.url("/settings/api-keys/sharex"))
+        .form(&[("secret", secret.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"") && disposition.ends_with(".sxcu\""),
+        "{disposition}"
+    );
+    let sxcu: Value = res.json().await.unwrap();
+    assert_eq!(sxcu["DestinationType"], "ImageUploader");
+    assert_eq!(sxcu["Body"], "MultipartFormData");
+    // Someone else's key is not written into a file for this user.
+    let other = app.signup("sharexother").await;
+    let others_key = create_key(&other, app).await;
+    let res = c
+        .post(app.url("/settings/api-keys/sharex"))
+        .form(&[("secret", others_key.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), 200);
+
+    // Replay it the way ShareX builds the request from the file.
+    assert_eq!(sxcu["RequestMethod"], "POST");
+    let mut req = tool().post(sxcu["RequestURL"].as_str().unwrap());
+    for (k, v) in sxcu["Headers"].as_object().unwrap() {
+        req = req.header(k.as_str(), v.as_str().unwrap());
+    }
+    let mut form = Form::new();
+    for (k, v) in sxcu["Arguments"].as_object().unwrap() {
+        form = form.text(k.clone(), v.as_str().unwrap().to_owned());
+    }
+    form = form.part(
+        sxcu["FileFormName"].as_str().unwrap().to_owned(),
+        Part::bytes(photo())
+            .file_name("ShareX_2026-11-27.jpg")
+            .mime_str("image/jpeg")
+            .unwrap(),
+    );
+    let (status, v) = json_of(req.multipart(form).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{v}");
+    let url = sharex_path(sxcu["URL"].as_str().unwrap(), &v)
+        .as_str()
+        .unwrap();
+    let thumb = sharex_path(sxcu["ThumbnailURL"].as_str().unwrap(), &v)
+        .as_str()
+        .unwrap();
+    let deletion = sharex_path(sxcu["DeletionURL"].as_str().unwrap(), &v)
+        .as_str()
+        .unwrap();
+    assert_eq!(bytes_of(url).await.0, 200);
+    let t = image::load_from_memory(&bytes_of(thumb).await.1).unwrap();
+    assert_eq!((t.width(), t.height()), (320, 320));
+    assert_delete_link_works(&v["image"]).await;
+    assert!(deletion.contains("/delete/"));
+    // The error path ShareX shows.
+    let res = tool()
+        .post(sxcu["RequestURL"].as_str().unwrap())
+        .header("X-API-Key", "vt_revoked")
+        .multipart(Form::new().part("source", Part::bytes(photo()).file_name("x.jpg")))
+        .send()
+        .await
+        .unwrap();
+    let (_, v) = json_of(res).await;
+    assert_eq!(
+        sharex_path(sxcu["ErrorMessage"].as_str().unwrap(), &v),
+        "Invalid API v1 key"
+    );
+
+    // Through the API: the creation response carries it, and the key can fetch its own file.
+    let created: Value = c
+        .post(app.url("/api/v1/me/api-keys"))
+        .json(&serde_json::json!({"name": "cli"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = created["secret"].as_str().unwrap();
+    assert_eq!(created["sharex"]["Headers"]["X-API-Key"], key);
+    assert_eq!(
+        created["sharex"]["RequestURL"],
+        format!("{}/api/1/upload", app.base)
+    );
+    let res = tool()
+        .get(app.url("/api/v1/me/sharex"))
+        .header("X-API-Key", key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let file: Value = res.json().await.unwrap();
+    assert_eq!(file, created["sharex"]);
+    let res = c.get(app.url("/api/v1/me/sharex")).send().await.unwrap();
+    assert_eq!(res.status(), 422, "a session has no key to put in the file");
 }
