@@ -448,7 +448,23 @@ async fn guest_key_uploads_anonymously(app: &TestApp) {
         (400, Some(401)),
         "guest uploads are off: {v}"
     );
+    let native = || {
+        tool()
+            .post(app.url("/api/v1/media"))
+            .multipart(Form::new().part("file", Part::bytes(png_rgb(51, 50)).file_name("n.png")))
+            .send()
+    };
+    assert_eq!(
+        native().await.unwrap().status(),
+        401,
+        "no anonymous native uploads either"
+    );
     set_upload_settings(app, |s| s.guest_uploads = true).await;
+    assert_eq!(
+        native().await.unwrap().status(),
+        201,
+        "guests may use the native API too"
+    );
     let (status, v) = json_of(send().await.unwrap()).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(
