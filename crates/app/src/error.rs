@@ -25,6 +25,10 @@ pub enum AppError {
     Forbidden,
     #[error("{0} not found")]
     NotFound(&'static str),
+    #[error("this is in a password-protected album; enter its password first")]
+    PasswordRequired { album: String },
+    #[error("wrong album password")]
+    WrongAlbumPassword,
     #[error("{0} is already taken")]
     Conflict(&'static str),
     #[error("sign-ups are closed on this site")]

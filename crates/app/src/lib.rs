@@ -5,6 +5,7 @@
 mod accounts;
 mod actor;
 mod address_check;
+mod albums;
 mod api_keys;
 mod app;
 mod audit;
@@ -12,7 +13,10 @@ mod error;
 mod fetch;
 mod maintenance;
 mod media;
+mod media_bulk;
+mod media_listings;
 mod password;
+mod profiles;
 mod sessions;
 mod settings;
 mod setup;
@@ -23,22 +27,27 @@ mod tokens;
 mod upload;
 mod upload_gate;
 mod upload_settings;
+mod visibility;
 mod worker;
 
 pub use accounts::{LoginInput, SignupInput};
 pub use actor::{Actor, AuthUser, AuthVia};
+pub use albums::{AlbumInput, AlbumView, UNLOCK_TTL_SECS};
 pub use api_keys::{ApiKeyView, CreatedApiKey};
 pub use app::{App, AuthPolicy};
 pub use error::AppError;
 pub use fetch::{FetchPolicy, Fetched};
 pub use maintenance::{CheckReport, GcReport};
 pub use media::{FileRequest, FileToServe, MediaPatch, VariantWanted};
+pub use media_bulk::BulkEdit;
+pub use media_listings::Page;
 pub use sessions::NewSession;
 pub use settings::{SiteSettings, SiteSettingsPatch};
 pub use temp_file::TempFile;
 pub use upload::{UploadInput, Uploaded, normalize_tags};
 pub use upload_gate::UploadTicket;
 pub use upload_settings::{FloodLimits, UploadSettings, Windows};
+pub use visibility::{Access, Viewer};
 pub use worker::run_worker;
 
 /// Where a request came from, for throttling and the audit log.

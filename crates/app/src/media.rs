@@ -6,12 +6,13 @@
 use std::path::PathBuf;
 
 use vitrine_db::{MediaFiles, MediaRecord, NewJob, VariantRecord};
-use vitrine_domain::{Timestamp, UserStatus};
+use vitrine_domain::{Privacy, Timestamp};
 use vitrine_media::{Format, Variant};
 use vitrine_storage::StorageError;
 
 use crate::tokens::hash_token;
 use crate::upload::{Source, check_texts, prepare_variant};
+use crate::visibility::{Access, Facts, Viewer, allows};
 use crate::{Actor, App, AppError, RequestMeta};
 
 pub(crate) const GC_JOB: &str = "blob.gc";
@@ -23,6 +24,8 @@ pub struct MediaPatch {
     pub nsfw: Option<bool>,
     /// Replaces all tags when given.
     pub tags: Option<Vec<String>>,
+    /// The item's own level (`public`, `unlisted`, `private`).
+    pub privacy: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +72,9 @@ pub struct FileToServe {
     pub last_modified: Timestamp,
     /// A safe name for `Content-Disposition`.
     pub filename: String,
+    /// Anyone with the link may fetch it, so shared caches may keep it; password and private
+    /// files must only be cached by the browser that was allowed to fetch them.
+    pub shareable: bool,
 }
 
 fn mime_of(ext: &str) -> &'static str {
@@ -76,47 +82,56 @@ fn mime_of(ext: &str) -> &'static str {
 }
 
 impl App {
-    /// The media authorization rule: anyone with the link sees media that has not expired and
-    /// whose owner is not banned; staff see everything. (Albums and privacy levels extend this.)
-    async fn can_view(&self, actor: &Actor, m: &MediaRecord) -> Result<bool, AppError> {
-        if matches!(actor, Actor::System) || actor.user().is_some_and(|u| u.role.is_staff()) {
-            return Ok(true);
-        }
-        if m.expires_at.is_some_and(|t| t <= self.clock.now()) {
-            return Ok(false);
-        }
-        if let Some(owner) = m.owner_id {
-            let banned = self
-                .db
-                .find_user(owner)
-                .await?
-                .is_none_or(|u| u.status == UserStatus::Banned);
-            if banned && actor.user().is_none_or(|u| u.id != owner) {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+    /// The media (with blob and variants) if the viewer may see it. Hidden media are
+    /// indistinguishable from missing ones (`NotFound`); media behind an album password the
+    /// viewer has not entered answer `PasswordRequired` with that album.
+    pub async fn get_media(&self, viewer: &Viewer, id: &str) -> Result<MediaFiles, AppError> {
+        Ok(self.viewable_media(viewer, id).await?.0)
     }
 
-    /// The owner and staff may change or delete media.
-    fn can_edit(actor: &Actor, m: &MediaRecord) -> bool {
-        match actor {
-            Actor::System => true,
-            Actor::User(u) => u.role.is_staff() || m.owner_id == Some(u.id),
-            Actor::Anonymous => false,
-        }
-    }
-
-    /// The media (with blob and variants) if the actor may see it; `NotFound` otherwise, so
-    /// that hidden media are indistinguishable from missing ones.
-    pub async fn get_media(&self, actor: &Actor, id: &str) -> Result<MediaFiles, AppError> {
+    async fn viewable_media(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+    ) -> Result<(MediaFiles, Facts), AppError> {
         let files = self
             .db
             .media_files(id)
             .await?
             .ok_or(AppError::NotFound("media"))?;
-        if !self.can_view(actor, &files.media).await? {
-            return Err(AppError::NotFound("media"));
+        let facts = self.media_facts(&files.media).await?;
+        if !self.permits(viewer, &facts, Access::View).await? {
+            return Err(self.refusal(viewer, &facts).await?);
+        }
+        Ok((files, facts))
+    }
+
+    /// Why a view was refused: the first locked album's password, or nothing to see.
+    pub(crate) async fn refusal(
+        &self,
+        viewer: &Viewer,
+        facts: &Facts,
+    ) -> Result<AppError, AppError> {
+        if facts.level == Privacy::Password && !facts.owner_banned && !facts.expired {
+            let unlocked = self.unlocked(viewer, &facts.password_albums).await?;
+            if let Some(locked) = facts.password_albums.iter().find(|a| !unlocked.contains(a)) {
+                let album = self.db.albums_by_ids(&[*locked]).await?;
+                if let Some(a) = album.first() {
+                    return Ok(AppError::PasswordRequired {
+                        album: a.public_id.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(AppError::NotFound("media"))
+    }
+
+    /// The media if `actor` may change it: `NotFound` when they may not even see it,
+    /// `Forbidden` when they may see but not change it.
+    async fn editable_media(&self, actor: &Actor, id: &str) -> Result<MediaFiles, AppError> {
+        let (files, facts) = self.viewable_media(&Viewer::from(actor), id).await?;
+        if !allows(actor, &[], &facts, Access::Edit) {
+            return Err(AppError::Forbidden);
         }
         Ok(files)
     }
@@ -127,15 +142,17 @@ impl App {
         id: &str,
         patch: MediaPatch,
     ) -> Result<MediaFiles, AppError> {
-        let files = self.get_media(actor, id).await?;
-        if !Self::can_edit(actor, &files.media) {
-            return Err(AppError::Forbidden);
-        }
+        let files = self.editable_media(actor, id).await?;
         check_texts(patch.title.as_deref(), patch.description.as_deref())?;
         let tags = patch
             .tags
             .as_deref()
             .map(crate::upload::normalize_tags)
+            .transpose()?;
+        let privacy = patch
+            .privacy
+            .as_deref()
+            .map(crate::upload::media_privacy)
             .transpose()?;
         let m = &files.media;
         let title = patch
@@ -151,7 +168,12 @@ impl App {
         if let Some(tags) = tags {
             self.db.set_media_tags(m.id, &tags).await?;
         }
-        self.get_media(actor, id).await
+        if let Some(p) = privacy {
+            self.db
+                .set_media_privacy(&[m.id], p, self.clock.now())
+                .await?;
+        }
+        self.get_media(&Viewer::from(actor), id).await
     }
 
     pub async fn delete_media(
@@ -160,10 +182,7 @@ impl App {
         id: &str,
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
-        let files = self.get_media(actor, id).await?;
-        if !Self::can_edit(actor, &files.media) {
-            return Err(AppError::Forbidden);
-        }
+        let files = self.editable_media(actor, id).await?;
         self.remove_media(&files.media).await?;
         self.audit(actor.audit_id(), "media_deleted", Some(id), meta, None)
             .await;
@@ -206,7 +225,7 @@ impl App {
         Ok(ok.then_some(files))
     }
 
-    async fn remove_media(&self, m: &MediaRecord) -> Result<(), AppError> {
+    pub(crate) async fn remove_media(&self, m: &MediaRecord) -> Result<(), AppError> {
         let now = self.clock.now();
         self.db
             .delete_media(m.id, |blob_id| NewJob {
@@ -219,42 +238,9 @@ impl App {
         Ok(())
     }
 
-    /// The actor's media, newest first; `cursor` is the id of the last item of the previous
-    /// page. Returns the page and the next cursor.
-    pub async fn list_my_media(
-        &self,
-        actor: &Actor,
-        cursor: Option<&str>,
-        limit: u64,
-    ) -> Result<(Vec<MediaFiles>, Option<String>), AppError> {
-        let u = actor.require_user()?;
-        let before = match cursor {
-            Some(c) => {
-                let m = self
-                    .db
-                    .find_media(c)
-                    .await?
-                    .filter(|m| m.owner_id == Some(u.id));
-                Some(
-                    m.ok_or(AppError::Validation(vitrine_domain::ValidationError::new(
-                        "cursor",
-                        "is not valid",
-                    )))?
-                    .id,
-                )
-            }
-            None => None,
-        };
-        let items = self.db.list_media_by_owner(u.id, before, limit).await?;
-        let next = (items.len() as u64 == limit)
-            .then(|| items.last().map(|m| m.public_id.to_string()))
-            .flatten();
-        Ok((self.db.files_for(items).await?, next))
-    }
-
     /// Resolves a file URL for the actor, regenerating a lost derivative when needed.
-    pub async fn file(&self, actor: &Actor, req: &FileRequest) -> Result<FileToServe, AppError> {
-        let files = self.get_media(actor, &req.id).await?;
+    pub async fn file(&self, viewer: &Viewer, req: &FileRequest) -> Result<FileToServe, AppError> {
+        let (files, facts) = self.viewable_media(viewer, &req.id).await?;
         let b = &files.blob;
         let name = files
             .media
@@ -310,6 +296,7 @@ impl App {
             etag: format!("\"{}{}\"", &b.hash[..16], tag.replace('.', "")),
             last_modified: b.created_at,
             filename: format!("{name}{suffix}.{ext}"),
+            shareable: facts.level <= Privacy::Unlisted,
         })
     }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use vitrine_db::{MediaFiles, NewBlob, NewJob, NewMedia, UploadError, VariantRecord};
-use vitrine_domain::{PublicId, ValidationError};
+use vitrine_domain::{Privacy, PublicId, ValidationError};
 use vitrine_media::{Processed, Variant};
 use vitrine_storage::{StorageError, original_key, variant_key};
 
@@ -39,6 +39,25 @@ pub struct UploadInput {
     pub tags: Vec<String>,
     /// Store the image resized to this width (never enlarged).
     pub resize_width: Option<u32>,
+    /// Public id of an album of the uploader's to put it in.
+    pub album: Option<String>,
+    /// Leave it out of the album (instead of failing) when `album` is not the uploader's
+    /// (the Chevereto contract ignores such albums).
+    pub ignore_foreign_album: bool,
+    /// The media's own level: `public`, `unlisted` or `private` (default public; unlisted
+    /// for guests).
+    pub privacy: Option<String>,
+}
+
+/// A media item's own level: albums alone have passwords.
+pub(crate) fn media_privacy(s: &str) -> Result<Privacy, ValidationError> {
+    match Privacy::parse(s, "privacy")? {
+        Privacy::Password => Err(ValidationError::new(
+            "privacy",
+            "password protection is set on albums; use public, unlisted or private",
+        )),
+        p => Ok(p),
+    }
 }
 
 async fn blocking<T: Send + 'static>(
@@ -206,6 +225,34 @@ impl App {
             Some(_) => normalize_tags(&input.tags)?,
             None => Vec::new(),
         };
+        let privacy = match (input.privacy.as_deref(), &owner) {
+            (Some(p), _) => media_privacy(p)?,
+            (None, Some(_)) => Privacy::Public,
+            (None, None) => Privacy::Unlisted,
+        };
+        let album_id = match (input.album.as_deref().filter(|a| !a.is_empty()), &owner) {
+            (Some(a), Some(u)) => {
+                let actor = crate::Actor::User(crate::AuthUser {
+                    id: u.id,
+                    username: u.username.clone(),
+                    role: u.role,
+                    via: crate::AuthVia::Session,
+                    session_id: None,
+                });
+                match self.album_for_media(&actor, a).await {
+                    Ok(album) if album.owner_id == u.id => Some(album.id),
+                    Ok(_)
+                    | Err(
+                        AppError::NotFound(_)
+                        | AppError::Forbidden
+                        | AppError::PasswordRequired { .. },
+                    ) if input.ignore_foreign_album => None,
+                    Ok(_) => return Err(AppError::Forbidden),
+                    Err(e) => return Err(e),
+                }
+            }
+            _ => None,
+        };
         if let Some(secs) = input.expires_in
             && !(MIN_EXPIRY_SECS..=MAX_EXPIRY_SECS).contains(&secs)
         {
@@ -311,6 +358,8 @@ impl App {
             expires_at,
             delete_token_hash: hash_token(&delete_token),
             tags,
+            privacy,
+            album_id,
             now,
         };
         let new_blob = NewBlob {

@@ -1,12 +1,14 @@
 //! The only crate that speaks SQL: connection set-up per backend, migrations and repositories.
 //! Repositories return plain records built from domain types; callers never see sea-orm.
 
+mod albums;
 mod api_keys;
 mod audit;
 mod connection;
 mod entity;
 mod error;
 mod jobs;
+mod listings;
 mod media;
 mod migration;
 mod sessions;
@@ -15,11 +17,13 @@ mod tags;
 pub mod test_support;
 mod users;
 
+pub use albums::{AlbumContents, AlbumFields, AlbumRecord, AlbumScope, NewAlbum};
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditQuery, NewAuditEntry};
 pub use connection::{Backend, Db, redact_url};
 pub use error::DbError;
 pub use jobs::{JobRecord, NewJob};
+pub use listings::{Audience, MediaOrder};
 pub use media::{
     BlobRecord, MediaFiles, MediaRecord, NewBlob, NewMedia, UploadError, VariantRecord,
 };

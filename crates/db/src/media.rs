@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
 };
-use vitrine_domain::{PublicId, Timestamp};
+use vitrine_domain::{Privacy, PublicId, Timestamp};
 
 use crate::entity::{blob, media, variant};
 use crate::jobs::enqueue_on;
@@ -95,6 +95,9 @@ pub struct MediaRecord {
     pub delete_token_hash: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The media's own level (the album chain may restrict it further).
+    pub privacy: Privacy,
+    pub album_id: Option<i64>,
 }
 
 impl TryFrom<media::Model> for MediaRecord {
@@ -120,6 +123,8 @@ impl TryFrom<media::Model> for MediaRecord {
             delete_token_hash: m.delete_token_hash,
             created_at: Timestamp(m.created_at),
             updated_at: Timestamp(m.updated_at),
+            privacy: Privacy::from_stored(&m.privacy),
+            album_id: m.album_id,
         })
     }
 }
@@ -132,6 +137,8 @@ pub struct MediaFiles {
     pub variants: Vec<VariantRecord>,
     /// Tags, sorted.
     pub tags: Vec<String>,
+    /// Public id of the album it is in.
+    pub album: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +171,8 @@ pub struct NewMedia {
     pub delete_token_hash: String,
     /// Already normalised (trimmed, unique).
     pub tags: Vec<String>,
+    pub privacy: Privacy,
+    pub album_id: Option<i64>,
     pub now: Timestamp,
 }
 
@@ -258,6 +267,8 @@ impl Db {
             delete_token_hash: Set(new_media.delete_token_hash),
             created_at: Set(new_media.now.0),
             updated_at: Set(new_media.now.0),
+            privacy: Set(new_media.privacy.as_str().to_owned()),
+            album_id: Set(new_media.album_id),
             ..Default::default()
         }
         .insert(&txn)
@@ -294,7 +305,16 @@ impl Db {
         };
         let variants = self.variants_of(blob.id).await?;
         let tags = self.tags_of(&[media.id]).await?;
+        let album = match media.album_id {
+            Some(a) => self
+                .albums_by_ids(&[a])
+                .await?
+                .first()
+                .map(|a| a.public_id.to_string()),
+            None => None,
+        };
         Ok(Some(MediaFiles {
+            album,
             tags: tags.into_iter().map(|(_, t)| t).collect(),
             media,
             blob: blob.into(),
@@ -315,6 +335,10 @@ impl Db {
             .await?;
         let media_ids: Vec<i64> = items.iter().map(|m| m.id).collect();
         let tags = self.tags_of(&media_ids).await?;
+        let mut album_ids: Vec<i64> = items.iter().filter_map(|m| m.album_id).collect();
+        album_ids.sort_unstable();
+        album_ids.dedup();
+        let albums = self.albums_by_ids(&album_ids).await?;
         items
             .into_iter()
             .map(|media| {
@@ -336,11 +360,18 @@ impl Db {
                     .filter(|(id, _)| *id == media.id)
                     .map(|(_, t)| t.clone())
                     .collect();
+                let album = media.album_id.and_then(|a| {
+                    albums
+                        .iter()
+                        .find(|x| x.id == a)
+                        .map(|x| x.public_id.to_string())
+                });
                 Ok(MediaFiles {
                     media,
                     blob: blob.into(),
                     variants: vs,
                     tags,
+                    album,
                 })
             })
             .collect()
@@ -377,26 +408,6 @@ impl Db {
     }
 
     /// The owner's media, newest first, with ids below `before` (keyset pagination).
-    pub async fn list_media_by_owner(
-        &self,
-        owner_id: i64,
-        before: Option<i64>,
-        limit: u64,
-    ) -> Result<Vec<MediaRecord>, DbError> {
-        let mut q = media::Entity::find()
-            .filter(media::Column::OwnerId.eq(owner_id))
-            .order_by_desc(media::Column::Id);
-        if let Some(b) = before {
-            q = q.filter(media::Column::Id.lt(b));
-        }
-        q.limit(limit)
-            .all(&self.read)
-            .await?
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect()
-    }
-
     pub async fn update_media_texts(
         &self,
         id: i64,

@@ -3,7 +3,7 @@
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
+    QuerySelect, TransactionTrait,
 };
 use vitrine_domain::{Email, Role, Timestamp, UserStatus, Username};
 
@@ -97,6 +97,21 @@ impl Db {
             .await?
             .map(TryInto::try_into)
             .transpose()
+    }
+
+    /// Which of `ids` are banned.
+    pub async fn banned_among(&self, ids: &[i64]) -> Result<Vec<i64>, DbError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .filter(user::Column::Id.is_in(ids.iter().copied()))
+            .filter(user::Column::Status.eq(UserStatus::Banned.as_str()))
+            .into_tuple()
+            .all(&self.read)
+            .await?)
     }
 
     pub async fn find_user_by_username(&self, name: &str) -> Result<Option<UserRecord>, DbError> {

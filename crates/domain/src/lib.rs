@@ -4,11 +4,13 @@
 pub mod clock;
 pub mod duration;
 pub mod error;
+pub mod privacy;
 pub mod public_id;
 pub mod user;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use duration::parse_duration_secs;
 pub use error::ValidationError;
+pub use privacy::Privacy;
 pub use public_id::PublicId;
 pub use user::{Email, Password, Role, UserStatus, Username};

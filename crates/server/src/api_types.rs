@@ -221,6 +221,11 @@ pub struct MediaDto {
     pub description: String,
     pub nsfw: bool,
     pub tags: Vec<String>,
+    /// The item's own level: `public`, `unlisted` or `private` (its albums may restrict it
+    /// further).
+    pub privacy: String,
+    /// Public id of its album, if any.
+    pub album: Option<String>,
     /// `image` or `animated`.
     pub kind: String,
     pub width: u32,
@@ -266,6 +271,8 @@ impl MediaDto {
             description: m.description.clone(),
             nsfw: m.nsfw,
             tags: f.tags.clone(),
+            privacy: m.privacy.as_str().to_owned(),
+            album: f.album.clone(),
             kind: m.kind.clone(),
             width: m.width,
             height: m.height,
@@ -300,6 +307,18 @@ pub struct MediaList {
     pub next_cursor: Option<String>,
 }
 
+impl MediaList {
+    pub fn new(
+        base: &str,
+        (items, next_cursor): vitrine_app::Page<vitrine_db::MediaFiles>,
+    ) -> Self {
+        Self {
+            items: items.iter().map(|f| MediaDto::new(base, f, None)).collect(),
+            next_cursor,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MediaPatchDto {
     /// At most 100 characters.
@@ -309,6 +328,8 @@ pub struct MediaPatchDto {
     pub nsfw: Option<bool>,
     /// Replaces all tags (at most 30, each at most 64 characters).
     pub tags: Option<Vec<String>>,
+    /// `public`, `unlisted` or `private`.
+    pub privacy: Option<String>,
 }
 
 /// The multipart form of `POST /api/v1/media`.
@@ -332,6 +353,10 @@ pub struct UploadForm {
     pub tags: Option<String>,
     /// Store the image resized to this width in pixels (never enlarged).
     pub width: Option<u32>,
+    /// Public id of one of your albums to put it in.
+    pub album: Option<String>,
+    /// `public` (default for users), `unlisted` (default for guests) or `private`.
+    pub privacy: Option<String>,
     /// Optional SHA-256 (hex) of the file; the upload is refused if it does not match.
     pub sha256: Option<String>,
 }

@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use vitrine_app::{Actor, AppError};
+use vitrine_app::{Actor, AppError, Viewer};
 
 use crate::cookies;
 use crate::error::ApiError;
@@ -81,6 +81,19 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
                 .cloned()
                 .unwrap_or(Actor::Anonymous),
         ))
+    }
+}
+
+/// Extractor: the request's viewer (the actor and the album passwords they entered).
+pub struct CurrentViewer(pub Viewer);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentViewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let CurrentActor(actor) = CurrentActor::from_request_parts(parts, state).await?;
+        let unlock = cookies::unlock_token(&parts.headers).map(str::to_owned);
+        Ok(CurrentViewer(Viewer::new(actor, unlock)))
     }
 }
 

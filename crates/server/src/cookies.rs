@@ -68,6 +68,22 @@ pub fn clear_session(secure: bool) -> HeaderValue {
     }
 }
 
+/// Holds a visitor's album password grants (the grants themselves are in the database).
+pub const UNLOCK_COOKIE: &str = "vitrine_unlock";
+
+pub fn unlock_token(headers: &HeaderMap) -> Option<&str> {
+    get(headers, UNLOCK_COOKIE)
+}
+
+pub fn set_unlock(token: &str, secure: bool) -> Option<HeaderValue> {
+    let s = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{UNLOCK_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{s}",
+        vitrine_app::UNLOCK_TTL_SECS
+    ))
+    .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,6 +74,14 @@ impl From<AppError> for ApiError {
             AppError::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated"),
             AppError::Forbidden => (S::FORBIDDEN, "forbidden"),
             AppError::NotFound(_) => (S::NOT_FOUND, "not_found"),
+            AppError::PasswordRequired { album } => {
+                return ApiError::new(
+                    S::FORBIDDEN,
+                    "album_password_required",
+                    format!("{msg} (album {album}: POST /api/v1/albums/{album}/unlock)"),
+                );
+            }
+            AppError::WrongAlbumPassword => (S::FORBIDDEN, "wrong_album_password"),
             AppError::Conflict("username") => (S::CONFLICT, "username_taken"),
             AppError::Conflict("email") => (S::CONFLICT, "email_taken"),
             AppError::Conflict(_) => (S::CONFLICT, "conflict"),

@@ -1,6 +1,7 @@
 //! The Vitrine server: HTTP routes (web pages, REST API), configuration, templates, static
 //! assets and the `vitrine` command line.
 
+pub mod api_album_types;
 pub mod api_types;
 pub mod assets;
 pub mod auth;

@@ -5,7 +5,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::api_types::*;
-use crate::routes::{api_admin, api_auth, api_me, api_media};
+use crate::routes::{
+    api_admin, api_albums, api_auth, api_me, api_media, api_media_bulk, api_users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +24,11 @@ use crate::routes::{api_admin, api_auth, api_me, api_media};
         api_me::list_api_keys, api_me::create_api_key, api_me::revoke_api_key,
         api_me::get_sharex_config,
         api_media::upload_media, api_media::get_media, api_media::update_media, api_media::delete_media, api_media::list_my_media,
+        api_media::list_recent_media, api_media_bulk::move_media, api_media_bulk::edit_media, api_media_bulk::delete_media,
+        api_albums::create_album, api_albums::get_album, api_albums::update_album, api_albums::delete_album,
+        api_albums::unlock_album, api_albums::list_album_media, api_albums::list_sub_albums, api_albums::move_albums,
+        api_albums::list_my_albums,
+        api_users::get_user, api_users::list_user_media, api_users::list_user_albums,
         api_admin::list_users, api_admin::update_user, api_admin::get_settings, api_admin::update_settings,
         api_admin::get_upload_settings, api_admin::put_upload_settings,
     ),
@@ -31,7 +38,9 @@ use crate::routes::{api_admin, api_auth, api_me, api_media};
         (name = "auth", description = "Sign up, sign in and out"),
         (name = "me", description = "The signed-in account"),
         (name = "api-keys", description = "Keys for tools and scripts"),
-                (name = "media", description = "Upload and manage images"),
+        (name = "media", description = "Upload and manage images"),
+        (name = "albums", description = "Nested albums, privacy levels and password protection"),
+        (name = "users", description = "Public profiles and what people share"),
         (name = "admin", description = "Administration (admins only)"),
     )
 )]

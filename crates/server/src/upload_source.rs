@@ -45,6 +45,9 @@ pub struct Details {
     pub expires_in: Option<i64>,
     pub tags: Vec<String>,
     pub resize_width: Option<u32>,
+    pub album: Option<String>,
+    pub ignore_foreign_album: bool,
+    pub privacy: Option<String>,
 }
 
 pub fn truthy(v: Option<&str>) -> bool {
@@ -75,6 +78,9 @@ impl Incoming {
             expires_in: d.expires_in,
             tags: d.tags,
             resize_width: d.resize_width,
+            album: d.album,
+            ignore_foreign_album: d.ignore_foreign_album,
+            privacy: d.privacy,
         }
     }
 }

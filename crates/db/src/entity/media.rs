@@ -24,6 +24,8 @@ pub struct Model {
     pub delete_token_hash: String,
     pub created_at: i64,
     pub updated_at: i64,
+    pub privacy: String,
+    pub album_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,7 @@
 //! Owns the sea-orm entity definitions, one per table. Only this crate sees them.
 
+pub mod album;
+pub mod album_unlock;
 pub mod api_key;
 pub mod audit;
 pub mod blob;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_media;
 mod m0003_upload_api;
+mod m0004_albums;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_media::Migration),
             Box::new(m0003_upload_api::Migration),
+            Box::new(m0004_albums::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@ use vitrine_app::MediaPatch;
 use vitrine_domain::parse_duration_secs;
 
 use crate::api_types::{ErrorBody, MediaDto, MediaList, MediaPatchDto, UploadForm};
-use crate::auth::CurrentActor;
+use crate::auth::{CurrentActor, CurrentViewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::request_meta::Meta;
@@ -24,7 +24,9 @@ pub fn router() -> Router<AppState> {
         // The upload enforces its own byte limit while streaming (a clear 413).
         .route(
             "/api/v1/media",
-            post(upload_media).layer(DefaultBodyLimit::disable()),
+            post(upload_media)
+                .layer(DefaultBodyLimit::disable())
+                .get(list_recent_media),
         )
         .route(
             "/api/v1/media/{id}",
@@ -64,6 +66,9 @@ fn details(form: &Form) -> Result<Details, ApiError> {
         expires_in,
         tags: split_tags(form.field("tags")),
         resize_width,
+        album: text("album").map(str::to_owned),
+        ignore_foreign_album: false,
+        privacy: text("privacy").map(str::to_owned),
     })
 }
 
@@ -134,10 +139,10 @@ pub async fn upload_media(
     responses((status = 200, body = MediaDto), (status = 404, body = ErrorBody)))]
 pub async fn get_media(
     State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
+    CurrentViewer(viewer): CurrentViewer,
     Path(id): Path<String>,
 ) -> ApiResult<Json<MediaDto>> {
-    let files = state.app.get_media(&actor, &id).await?;
+    let files = state.app.get_media(&viewer, &id).await?;
     Ok(Json(MediaDto::new(&state.base_url(), &files, None)))
 }
 
@@ -156,6 +161,7 @@ pub async fn update_media(
         description: req.description,
         nsfw: req.nsfw,
         tags: req.tags,
+        privacy: req.privacy,
     };
     let files = state.app.update_media(&actor, &id, patch).await?;
     Ok(Json(MediaDto::new(&state.base_url(), &files, None)))
@@ -178,9 +184,15 @@ pub async fn delete_media(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
     /// `next_cursor` of the previous page.
-    cursor: Option<String>,
+    pub cursor: Option<String>,
     /// 1-100, default 30.
-    limit: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+impl ListQuery {
+    pub fn limit(&self) -> u64 {
+        self.limit.unwrap_or(30).clamp(1, 100)
+    }
 }
 
 /// The signed-in user's media, newest first (keyset pagination).
@@ -189,18 +201,27 @@ pub struct ListQuery {
     security(("api_key" = []), ("bearer" = []), ("session" = [])))]
 pub async fn list_my_media(
     State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
+    CurrentViewer(viewer): CurrentViewer,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<MediaList>> {
-    let limit = q.limit.unwrap_or(30).clamp(1, 100);
-    let (items, next_cursor) = state
+    let page = state
         .app
-        .list_my_media(&actor, q.cursor.as_deref(), limit)
+        .list_my_media(&viewer, q.cursor.as_deref(), q.limit())
         .await?;
-    let base = state.base_url();
-    let items = items
-        .iter()
-        .map(|f| MediaDto::new(&base, f, None))
-        .collect();
-    Ok(Json(MediaList { items, next_cursor }))
+    Ok(Json(MediaList::new(&state.base_url(), page)))
+}
+
+/// The site's recent public media, newest first (keyset pagination).
+#[utoipa::path(get, path = "/api/v1/media", tag = "media", params(ListQuery),
+    responses((status = 200, body = MediaList)))]
+pub async fn list_recent_media(
+    State(state): State<AppState>,
+    CurrentViewer(viewer): CurrentViewer,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<MediaList>> {
+    let page = state
+        .app
+        .list_recent_media(&viewer, q.cursor.as_deref(), q.limit())
+        .await?;
+    Ok(Json(MediaList::new(&state.base_url(), page)))
 }

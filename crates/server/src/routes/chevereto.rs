@@ -292,14 +292,17 @@ fn details(p: &Params) -> Result<Details, ChevError> {
         })
         .transpose()?
         .filter(|w| *w > 0);
-    // `album_id` and `category_id` are accepted; they take effect once albums and categories
-    // exist (an album that is not the key owner's is ignored, as the contract says).
+    // An album that is not the key owner's is ignored, as the contract says. `category_id`
+    // is accepted and takes effect once categories exist.
     Ok(Details {
+        album: p.text("album_id").map(str::to_owned),
+        ignore_foreign_album: true,
         title,
         description: p.get("description").map(str::to_owned),
         nsfw: truthy(p.get("nsfw")),
         expires_in,
         tags: split_tags(p.get("tags")),
         resize_width,
+        ..Default::default()
     })
 }

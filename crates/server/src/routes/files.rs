@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 use vitrine_app::{AppError, FileRequest, FileToServe};
 
-use crate::auth::CurrentActor;
+use crate::auth::CurrentViewer;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -122,7 +122,7 @@ fn content_disposition(filename: &str) -> HeaderValue {
 
 pub async fn serve_file(
     State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
+    CurrentViewer(viewer): CurrentViewer,
     Path(name): Path<String>,
     method: Method,
     headers: HeaderMap,
@@ -130,7 +130,7 @@ pub async fn serve_file(
     let Some(req) = FileRequest::parse(&name) else {
         return plain(StatusCode::NOT_FOUND, "not found");
     };
-    let f = match state.app.file(&actor, &req).await {
+    let f = match state.app.file(&viewer, &req).await {
         Ok(f) => f,
         Err(AppError::NotFound(_)) | Err(AppError::Validation(_)) => {
             return plain(StatusCode::NOT_FOUND, "not found");
@@ -155,7 +155,11 @@ pub async fn serve_file(
     }
     h.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
+        HeaderValue::from_static(if f.shareable {
+            "public, max-age=31536000, immutable"
+        } else {
+            "private, no-cache"
+        }),
     );
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(

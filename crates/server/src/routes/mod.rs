@@ -1,9 +1,12 @@
 //! Owns the route table and the middleware stack around it.
 
 pub mod api_admin;
+pub mod api_albums;
 pub mod api_auth;
 pub mod api_me;
 pub mod api_media;
+pub mod api_media_bulk;
+pub mod api_users;
 pub mod chevereto;
 pub mod files;
 pub mod ops;
@@ -65,6 +68,9 @@ pub fn router(state: AppState) -> Router {
         .merge(api_me::router())
         .merge(api_admin::router())
         .merge(api_media::router())
+        .merge(api_media_bulk::router())
+        .merge(api_albums::router())
+        .merge(api_users::router())
         .merge(web_media::router())
         .merge(files::router())
         .layer(DefaultBodyLimit::max(state.config.max_form_bytes))

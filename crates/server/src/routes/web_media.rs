@@ -9,7 +9,7 @@ use axum::routing::get;
 use serde_json::json;
 
 use crate::api_types::MediaDto;
-use crate::auth::CurrentActor;
+use crate::auth::{CurrentActor, CurrentViewer};
 use crate::page;
 use crate::request_meta::Meta;
 use crate::state::AppState;
@@ -32,12 +32,13 @@ fn human_size(bytes: u64) -> String {
 
 pub async fn viewer_page(
     State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
+    CurrentViewer(viewer): CurrentViewer,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     // Chevereto-style `/image/{slug}.{id}` links resolve by the part after the last dot.
     let id = id.rsplit('.').next().unwrap_or_default().to_owned();
-    let files = state.app.get_media(&actor, &id).await?;
+    let files = state.app.get_media(&viewer, &id).await?;
+    let actor = viewer.actor;
     let dto = MediaDto::new(&state.base_url(), &files, None);
     let display = dto.files.medium.as_ref().unwrap_or(&dto.files.original);
     let ctx = json!({

@@ -1,0 +1,614 @@
+//! Owns album use cases: create, read (with what the viewer may see of it: breadcrumb, counts,
+//! cover), edit (title, description, level, password, sort, cover), nest and move without
+//! cycles, delete (contents moved up or deleted), unlock with the password, and list sub-albums
+//! and contents. Every read goes through the visibility rule.
+
+use vitrine_db::{
+    AlbumContents, AlbumFields, AlbumRecord, AlbumScope, Audience, MediaFiles, MediaOrder,
+    NewAlbum, NewJob,
+};
+use vitrine_domain::{Privacy, PublicId, ValidationError};
+
+use crate::media::GC_JOB;
+use crate::tokens::{hash_token, random_token};
+use crate::visibility::{Access, Facts, Viewer, allows};
+use crate::{Actor, App, AppError, RequestMeta};
+
+/// How long an entered album password is remembered.
+pub const UNLOCK_TTL_SECS: i64 = 24 * 3600;
+
+#[derive(Debug, Clone, Default)]
+pub struct AlbumInput {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub privacy: Option<String>,
+    /// Required when the level is `password` and the album has none yet.
+    pub password: Option<String>,
+    pub sort: Option<String>,
+    /// Public id of the parent album (create only; use `move_albums` later).
+    pub parent: Option<String>,
+    /// Public id of the media to show as cover; `Some(None)` clears the choice.
+    pub cover: Option<Option<String>>,
+}
+
+/// An album as one viewer may see it.
+#[derive(Debug, Clone)]
+pub struct AlbumView {
+    pub album: AlbumRecord,
+    pub owner_username: String,
+    /// Ancestors the viewer may see, root first (public ids and titles).
+    pub breadcrumb: Vec<(String, String)>,
+    pub parent_public_id: Option<String>,
+    /// Media directly in the album that this viewer would see listed.
+    pub media_count: u64,
+    /// The cover this viewer may see, if any.
+    pub cover: Option<MediaFiles>,
+    /// Whether the viewer may change it.
+    pub editable: bool,
+}
+
+fn check_title(t: &str) -> Result<String, ValidationError> {
+    let t = t.trim();
+    if t.is_empty() {
+        return Err(ValidationError::new("title", "must not be empty"));
+    }
+    if t.chars().count() > 100 {
+        return Err(ValidationError::new(
+            "title",
+            "must be at most 100 characters",
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+fn check_sort(s: &str) -> Result<String, ValidationError> {
+    MediaOrder::parse(s.trim())
+        .map(|o| o.as_str().to_owned())
+        .ok_or_else(|| ValidationError::new("sort", "must be newest, oldest, title or views"))
+}
+
+fn new_public_id() -> Result<PublicId, AppError> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    Ok(PublicId::from_random(u64::from_le_bytes(b)))
+}
+
+impl App {
+    /// An album and its chain if the viewer may see it (`PasswordRequired` when locked).
+    async fn viewable_album(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+    ) -> Result<(Vec<AlbumRecord>, Facts), AppError> {
+        let album = self
+            .db
+            .find_album(id)
+            .await?
+            .ok_or(AppError::NotFound("album"))?;
+        let chain = self.db.album_chain(album.id).await?;
+        let facts = self.album_facts(&chain).await?;
+        if !self.permits(viewer, &facts, Access::View).await? {
+            let err = self.refusal(viewer, &facts).await?;
+            return Err(match err {
+                AppError::NotFound(_) => AppError::NotFound("album"),
+                other => other,
+            });
+        }
+        Ok((chain, facts))
+    }
+
+    /// The album media may be put into by `actor` (their own, or any for staff).
+    pub(crate) async fn album_for_media(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<AlbumRecord, AppError> {
+        self.editable_album(actor, id).await
+    }
+
+    /// The album if the actor may change it.
+    async fn editable_album(&self, actor: &Actor, id: &str) -> Result<AlbumRecord, AppError> {
+        let (chain, facts) = self.viewable_album(&Viewer::from(actor), id).await?;
+        if !allows(actor, &[], &facts, Access::Edit) {
+            return Err(AppError::Forbidden);
+        }
+        chain.into_iter().next().ok_or(AppError::NotFound("album"))
+    }
+
+    async fn password_hash_for(
+        &self,
+        privacy: Privacy,
+        password: Option<&str>,
+        current: Option<&str>,
+    ) -> Result<Option<String>, AppError> {
+        if privacy != Privacy::Password {
+            return Ok(None);
+        }
+        match password.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) if p.chars().count() < 4 || p.len() > 128 => {
+                Err(ValidationError::new("password", "must be 4 to 128 characters").into())
+            }
+            Some(p) => Ok(Some(self.hasher.hash(p).await?)),
+            None => match current {
+                Some(h) => Ok(Some(h.to_owned())),
+                None => Err(ValidationError::new(
+                    "password",
+                    "is required for a password-protected album",
+                )
+                .into()),
+            },
+        }
+    }
+
+    pub async fn create_album(
+        &self,
+        actor: &Actor,
+        input: AlbumInput,
+        meta: &RequestMeta,
+    ) -> Result<AlbumView, AppError> {
+        let user = actor.require_user()?;
+        let title = check_title(input.title.as_deref().unwrap_or_default())?;
+        let privacy = match input.privacy.as_deref() {
+            Some(p) => Privacy::parse(p, "privacy")?,
+            None => Privacy::Public,
+        };
+        let sort = check_sort(input.sort.as_deref().unwrap_or("newest"))?;
+        let parent = match input.parent.as_deref().filter(|p| !p.is_empty()) {
+            Some(p) => {
+                let parent = self.editable_album(actor, p).await?;
+                if parent.owner_id != user.id {
+                    return Err(AppError::Forbidden);
+                }
+                Some(parent.id)
+            }
+            None => None,
+        };
+        let password_hash = self
+            .password_hash_for(privacy, input.password.as_deref(), None)
+            .await?;
+        let description = input.description.unwrap_or_default().trim().to_owned();
+        crate::upload::check_texts(None, Some(&description))?;
+        let album = self
+            .db
+            .create_album(NewAlbum {
+                public_id: new_public_id()?,
+                owner_id: user.id,
+                parent_id: parent,
+                title,
+                description,
+                privacy,
+                password_hash,
+                sort,
+                now: self.clock.now(),
+            })
+            .await?;
+        self.audit(
+            Some(user.id),
+            "album_created",
+            Some(album.public_id.as_str()),
+            meta,
+            None,
+        )
+        .await;
+        self.album_view(&Viewer::from(actor), album.public_id.as_str())
+            .await
+    }
+
+    /// The album as the viewer may see it.
+    pub async fn album_view(&self, viewer: &Viewer, id: &str) -> Result<AlbumView, AppError> {
+        let (chain, facts) = self.viewable_album(viewer, id).await?;
+        let album = chain.first().cloned().ok_or(AppError::NotFound("album"))?;
+        let editable = allows(&viewer.actor, &[], &facts, Access::Edit);
+        let audience = if editable {
+            Audience::All
+        } else {
+            Audience::Visitors
+        };
+        let now = self.clock.now();
+        let media_count = self
+            .db
+            .count_album_media(&[album.id], audience, now)
+            .await?
+            .first()
+            .map_or(0, |(_, n)| (*n).max(0) as u64);
+        // Ancestors are shown only as far as the viewer could open them.
+        let mut breadcrumb = Vec::new();
+        for (i, a) in chain.iter().enumerate().skip(1) {
+            let f = self.album_facts(&chain[i..]).await?;
+            if !self.permits(viewer, &f, Access::View).await? {
+                break;
+            }
+            breadcrumb.push((a.public_id.to_string(), a.title.clone()));
+        }
+        breadcrumb.reverse();
+        let parent_public_id = chain.get(1).map(|p| p.public_id.to_string());
+        let cover = self.cover_of(viewer, &album, audience).await?;
+        let owner_username = self
+            .db
+            .find_user(album.owner_id)
+            .await?
+            .map(|u| u.username.to_string())
+            .unwrap_or_default();
+        Ok(AlbumView {
+            album,
+            owner_username,
+            breadcrumb,
+            parent_public_id,
+            media_count,
+            cover,
+            editable,
+        })
+    }
+
+    /// The chosen cover when this viewer may see it in the album's listing, else the newest
+    /// media they may see there: a private media never becomes a visitor's cover.
+    async fn cover_of(
+        &self,
+        viewer: &Viewer,
+        album: &AlbumRecord,
+        audience: Audience,
+    ) -> Result<Option<MediaFiles>, AppError> {
+        let now = self.clock.now();
+        let mut candidates = Vec::new();
+        if let Some(c) = album.cover_media_id {
+            candidates.push(c);
+        }
+        if let Some((_, newest)) = self
+            .db
+            .newest_album_media(&[album.id], audience, now)
+            .await?
+            .first()
+        {
+            candidates.push(*newest);
+        }
+        let mut found = self.db.media_by_ids(&candidates).await?;
+        found.sort_by_key(|m| candidates.iter().position(|c| *c == m.id));
+        for m in found {
+            if m.album_id != Some(album.id) {
+                continue;
+            }
+            let facts = self.media_facts(&m).await?;
+            if self.listed_in_album(viewer, &m, &facts, audience) {
+                return Ok(self.db.files_for(vec![m]).await?.into_iter().next());
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether `m` shows in the listing of an album the viewer has opened: everything for its
+    /// editors; for others, media whose own level is public (unlisted and private media are
+    /// never listed), not expired, of an owner who is not banned.
+    fn listed_in_album(
+        &self,
+        viewer: &Viewer,
+        m: &vitrine_db::MediaRecord,
+        facts: &Facts,
+        audience: Audience,
+    ) -> bool {
+        let own = Facts {
+            level: m.privacy,
+            password_albums: Vec::new(),
+            ..facts.clone()
+        };
+        match audience {
+            Audience::All => allows(&viewer.actor, &[], facts, Access::Edit),
+            Audience::Visitors => allows(&viewer.actor, &[], &own, Access::List),
+        }
+    }
+
+    pub async fn update_album(
+        &self,
+        actor: &Actor,
+        id: &str,
+        input: AlbumInput,
+        meta: &RequestMeta,
+    ) -> Result<AlbumView, AppError> {
+        let album = self.editable_album(actor, id).await?;
+        let title = match input.title.as_deref() {
+            Some(t) => check_title(t)?,
+            None => album.title.clone(),
+        };
+        let description = input
+            .description
+            .map_or_else(|| album.description.clone(), |d| d.trim().to_owned());
+        crate::upload::check_texts(None, Some(&description))?;
+        let privacy = match input.privacy.as_deref() {
+            Some(p) => Privacy::parse(p, "privacy")?,
+            None => album.privacy,
+        };
+        let sort = match input.sort.as_deref() {
+            Some(s) => check_sort(s)?,
+            None => album.sort.clone(),
+        };
+        let password_hash = self
+            .password_hash_for(
+                privacy,
+                input.password.as_deref(),
+                album.password_hash.as_deref(),
+            )
+            .await?;
+        let cover_media_id = match input.cover {
+            None => album.cover_media_id,
+            Some(None) => None,
+            Some(Some(media)) => {
+                let m = self
+                    .db
+                    .find_media(&media)
+                    .await?
+                    .filter(|m| m.album_id == Some(album.id))
+                    .ok_or_else(|| {
+                        ValidationError::new("cover", "must be a media item in this album")
+                    })?;
+                Some(m.id)
+            }
+        };
+        self.db
+            .update_album(
+                album.id,
+                AlbumFields {
+                    title,
+                    description,
+                    privacy,
+                    password_hash,
+                    cover_media_id,
+                    sort,
+                },
+                self.clock.now(),
+            )
+            .await?;
+        self.audit(actor.audit_id(), "album_changed", Some(id), meta, None)
+            .await;
+        self.album_view(&Viewer::from(actor), id).await
+    }
+
+    /// Moves albums under `parent` (None: to the top level). All must be the actor's own (or
+    /// staff's to move), the parent too; an album cannot go under itself or its descendants.
+    pub async fn move_albums(
+        &self,
+        actor: &Actor,
+        ids: &[String],
+        parent: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<(), AppError> {
+        let mut albums = Vec::new();
+        for id in ids {
+            albums.push(self.editable_album(actor, id).await?);
+        }
+        let parent = match parent {
+            Some(p) => Some(self.editable_album(actor, p).await?),
+            None => None,
+        };
+        if let Some(p) = &parent
+            && albums.iter().any(|a| a.owner_id != p.owner_id)
+        {
+            return Err(ValidationError::new("parent", "must belong to the same owner").into());
+        }
+        let album_ids: Vec<i64> = albums.iter().map(|a| a.id).collect();
+        let moved = self
+            .db
+            .move_albums(&album_ids, parent.as_ref().map(|p| p.id), self.clock.now())
+            .await?;
+        if !moved {
+            return Err(ValidationError::new(
+                "parent",
+                "an album cannot go inside itself or one of its own sub-albums",
+            )
+            .into());
+        }
+        self.audit(
+            actor.audit_id(),
+            "albums_moved",
+            parent.as_ref().map(|p| p.public_id.as_str()),
+            meta,
+            None,
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Deletes an album; its sub-albums and media move up to its parent or are deleted too.
+    pub async fn delete_album(
+        &self,
+        actor: &Actor,
+        id: &str,
+        contents: AlbumContents,
+        meta: &RequestMeta,
+    ) -> Result<(), AppError> {
+        let album = self.editable_album(actor, id).await?;
+        let now = self.clock.now();
+        self.db
+            .delete_album(album.id, contents, |blob_id| NewJob {
+                kind: GC_JOB,
+                payload: serde_json::json!({ "blob_id": blob_id }).to_string(),
+                run_at: now,
+                max_attempts: 10,
+            })
+            .await?;
+        self.audit(actor.audit_id(), "album_deleted", Some(id), meta, None)
+            .await;
+        Ok(())
+    }
+
+    /// Checks the album's password and, when right, grants the holder of `unlock_token`
+    /// (a new one when None) access to it. Returns the token to keep.
+    pub async fn unlock_album(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        password: &str,
+        meta: &RequestMeta,
+    ) -> Result<String, AppError> {
+        self.check_login_throttle(&format!("album:{id}"), meta)
+            .await?;
+        let album = self
+            .db
+            .find_album(id)
+            .await?
+            .ok_or(AppError::NotFound("album"))?;
+        let ok = album.privacy == Privacy::Password
+            && self
+                .hasher
+                .verify(password, album.password_hash.as_deref())
+                .await?;
+        if !ok {
+            self.audit(
+                None,
+                crate::throttle::LOGIN_FAILED,
+                Some(&format!("album:{id}")),
+                meta,
+                None,
+            )
+            .await;
+            return Err(AppError::WrongAlbumPassword);
+        }
+        let token = match &viewer.unlock_token {
+            Some(t) => t.clone(),
+            None => random_token()?,
+        };
+        let expires = self.clock.now().plus_seconds(UNLOCK_TTL_SECS);
+        self.db
+            .add_album_unlock(&hash_token(&token), album.id, expires)
+            .await?;
+        Ok(token)
+    }
+
+    /// Sub-albums the viewer may see, newest first.
+    pub async fn list_sub_albums(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        cursor: Option<&str>,
+        limit: u64,
+    ) -> Result<(Vec<AlbumView>, Option<String>), AppError> {
+        let (chain, facts) = self.viewable_album(viewer, id).await?;
+        let album = chain.first().ok_or(AppError::NotFound("album"))?;
+        let editable = allows(&viewer.actor, &[], &facts, Access::Edit);
+        self.album_page(
+            viewer,
+            AlbumScope::Children {
+                parent_id: album.id,
+            },
+            !editable,
+            cursor,
+            limit,
+        )
+        .await
+    }
+
+    /// A user's albums (top-level, or all), as the viewer may see them.
+    pub async fn list_user_albums(
+        &self,
+        viewer: &Viewer,
+        owner_id: i64,
+        top_level_only: bool,
+        cursor: Option<&str>,
+        limit: u64,
+    ) -> Result<(Vec<AlbumView>, Option<String>), AppError> {
+        let own = viewer
+            .actor
+            .user()
+            .is_some_and(|u| u.id == owner_id || u.role.is_staff())
+            || matches!(viewer.actor, Actor::System);
+        let scope = if top_level_only {
+            AlbumScope::Roots { owner_id }
+        } else {
+            AlbumScope::Owner { owner_id }
+        };
+        self.album_page(viewer, scope, !own, cursor, limit).await
+    }
+
+    async fn album_page(
+        &self,
+        viewer: &Viewer,
+        scope: AlbumScope,
+        listed_only: bool,
+        cursor: Option<&str>,
+        limit: u64,
+    ) -> Result<(Vec<AlbumView>, Option<String>), AppError> {
+        let before = match cursor {
+            Some(c) => Some(
+                self.db
+                    .find_album(c)
+                    .await?
+                    .ok_or_else(|| ValidationError::new("cursor", "is not valid"))?
+                    .id,
+            ),
+            None => None,
+        };
+        let page = self
+            .db
+            .list_albums(scope, listed_only, before, limit)
+            .await?;
+        let next = (page.len() as u64 == limit)
+            .then(|| page.last().map(|a| a.public_id.to_string()))
+            .flatten();
+        let mut out = Vec::new();
+        for a in page {
+            // Each album passes the rule again (listing needs its whole chain public).
+            let facts = Facts {
+                owner_id: Some(a.owner_id),
+                owner_banned: false,
+                level: a.effective_privacy,
+                password_albums: Vec::new(),
+                expired: false,
+            };
+            if !allows(&viewer.actor, &[], &facts, Access::List) {
+                continue;
+            }
+            match self.album_view(viewer, a.public_id.as_str()).await {
+                Ok(v) => out.push(v),
+                Err(AppError::NotFound(_) | AppError::PasswordRequired { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((out, next))
+    }
+
+    /// The media in an album the viewer may see, in the album's order.
+    pub async fn list_album_media(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        cursor: Option<&str>,
+        limit: u64,
+    ) -> Result<(Vec<MediaFiles>, Option<String>), AppError> {
+        let (chain, facts) = self.viewable_album(viewer, id).await?;
+        let album = chain.first().ok_or(AppError::NotFound("album"))?;
+        let editable = allows(&viewer.actor, &[], &facts, Access::Edit);
+        let audience = if editable {
+            Audience::All
+        } else {
+            Audience::Visitors
+        };
+        let order = MediaOrder::parse(&album.sort).unwrap_or(MediaOrder::Newest);
+        let last = self.cursor_media(cursor).await?;
+        let items = self
+            .db
+            .list_album_media(
+                album.id,
+                audience,
+                order,
+                last.as_ref(),
+                limit,
+                self.clock.now(),
+            )
+            .await?;
+        let next = (items.len() as u64 == limit)
+            .then(|| items.last().map(|m| m.public_id.to_string()))
+            .flatten();
+        // The album's facts hold for every item in it, except each item's own level, owner
+        // and expiry: judged per item without further queries.
+        let mut shown = Vec::new();
+        for m in items {
+            let f = Facts {
+                owner_id: m.owner_id,
+                expired: self.is_expired(m.expires_at),
+                ..facts.clone()
+            };
+            if self.listed_in_album(viewer, &m, &f, audience) {
+                shown.push(m);
+            }
+        }
+        Ok((self.db.files_for(shown).await?, next))
+    }
+}

@@ -1,0 +1,270 @@
+//! Owns the queries that list media: by owner, in an album, and the site-wide recent listing,
+//! each keyset-paginated on an index, plus per-album counts and cover candidates in one query
+//! for a whole page of albums. "Visible" here is the listing filter only: the media's own level
+//! is public, it has not expired and its owner is not banned; "listed" adds that the album chain
+//! is public too. The app's authorization rule remains the judge of every item.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use vitrine_domain::{Privacy, Timestamp};
+
+use crate::entity::{media, user};
+use crate::{Db, DbError, MediaRecord};
+
+/// How the contents of an album are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaOrder {
+    Newest,
+    Oldest,
+    Title,
+    MostViewed,
+}
+
+impl MediaOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaOrder::Newest => "newest",
+            MediaOrder::Oldest => "oldest",
+            MediaOrder::Title => "title",
+            MediaOrder::MostViewed => "views",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MediaOrder> {
+        match s {
+            "newest" => Some(MediaOrder::Newest),
+            "oldest" => Some(MediaOrder::Oldest),
+            "title" => Some(MediaOrder::Title),
+            "views" | "most_viewed" => Some(MediaOrder::MostViewed),
+            _ => None,
+        }
+    }
+}
+
+/// Who a listing is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The owner or staff: everything.
+    All,
+    /// Anyone else: only media whose own level is public.
+    Visitors,
+}
+
+fn visible(q: Select<media::Entity>, now: Timestamp) -> Select<media::Entity> {
+    q.filter(media::Column::Privacy.eq(Privacy::Public.as_str()))
+        .filter(
+            Condition::any()
+                .add(media::Column::ExpiresAt.is_null())
+                .add(media::Column::ExpiresAt.gt(now.0)),
+        )
+        .filter(
+            media::Column::OwnerId.in_subquery(
+                Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .and_where(user::Column::Status.ne("banned"))
+                    .to_owned(),
+            ),
+        )
+}
+
+fn listed(q: Select<media::Entity>, now: Timestamp) -> Select<media::Entity> {
+    visible(q, now).filter(
+        Condition::any()
+            .add(media::Column::AlbumId.is_null())
+            .add(media::Column::AlbumId.in_subquery(Db::public_album_ids())),
+    )
+}
+
+/// Keyset condition: strictly after `last` in `order`.
+fn after(order: MediaOrder, last: &MediaRecord) -> Condition {
+    use media::Column as C;
+    match order {
+        MediaOrder::Newest => Condition::all().add(C::Id.lt(last.id)),
+        MediaOrder::Oldest => Condition::all().add(C::Id.gt(last.id)),
+        MediaOrder::Title => Condition::any().add(C::Title.gt(last.title.clone())).add(
+            Condition::all()
+                .add(C::Title.eq(last.title.clone()))
+                .add(C::Id.gt(last.id)),
+        ),
+        MediaOrder::MostViewed => Condition::any().add(C::Views.lt(last.views as i64)).add(
+            Condition::all()
+                .add(C::Views.eq(last.views as i64))
+                .add(C::Id.lt(last.id)),
+        ),
+    }
+}
+
+fn ordered(q: Select<media::Entity>, order: MediaOrder) -> Select<media::Entity> {
+    use media::Column as C;
+    match order {
+        MediaOrder::Newest => q.order_by_desc(C::Id),
+        MediaOrder::Oldest => q.order_by_asc(C::Id),
+        MediaOrder::Title => q.order_by_asc(C::Title).order_by_asc(C::Id),
+        MediaOrder::MostViewed => q.order_by_desc(C::Views).order_by_desc(C::Id),
+    }
+}
+
+async fn page(
+    db: &Db,
+    q: Select<media::Entity>,
+    order: MediaOrder,
+    last: Option<&MediaRecord>,
+    limit: u64,
+) -> Result<Vec<MediaRecord>, DbError> {
+    let q = match last {
+        Some(l) => q.filter(after(order, l)),
+        None => q,
+    };
+    ordered(q, order)
+        .limit(limit)
+        .all(&db.read)
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+impl Db {
+    /// An owner's media, newest first: everything for `Audience::All`, the listed ones
+    /// otherwise.
+    pub async fn list_media_by_owner(
+        &self,
+        owner_id: i64,
+        audience: Audience,
+        last: Option<&MediaRecord>,
+        limit: u64,
+        now: Timestamp,
+    ) -> Result<Vec<MediaRecord>, DbError> {
+        let q = media::Entity::find().filter(media::Column::OwnerId.eq(owner_id));
+        let q = match audience {
+            Audience::All => q,
+            Audience::Visitors => listed(q, now),
+        };
+        page(self, q, MediaOrder::Newest, last, limit).await
+    }
+
+    /// The media directly in an album, in `order`.
+    pub async fn list_album_media(
+        &self,
+        album_id: i64,
+        audience: Audience,
+        order: MediaOrder,
+        last: Option<&MediaRecord>,
+        limit: u64,
+        now: Timestamp,
+    ) -> Result<Vec<MediaRecord>, DbError> {
+        let q = media::Entity::find().filter(media::Column::AlbumId.eq(album_id));
+        let q = match audience {
+            Audience::All => q,
+            Audience::Visitors => visible(q, now),
+        };
+        page(self, q, order, last, limit).await
+    }
+
+    /// The site's recent listing: listed media of everyone, newest first.
+    pub async fn list_recent_media(
+        &self,
+        last: Option<&MediaRecord>,
+        limit: u64,
+        now: Timestamp,
+    ) -> Result<Vec<MediaRecord>, DbError> {
+        page(
+            self,
+            listed(media::Entity::find(), now),
+            MediaOrder::Newest,
+            last,
+            limit,
+        )
+        .await
+    }
+
+    /// `(album id, count)` of media directly in each album, for one audience.
+    pub async fn count_album_media(
+        &self,
+        album_ids: &[i64],
+        audience: Audience,
+        now: Timestamp,
+    ) -> Result<Vec<(i64, i64)>, DbError> {
+        if album_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q =
+            media::Entity::find().filter(media::Column::AlbumId.is_in(album_ids.iter().copied()));
+        let q = match audience {
+            Audience::All => q,
+            Audience::Visitors => visible(q, now),
+        };
+        let rows: Vec<(Option<i64>, i64)> = q
+            .select_only()
+            .column(media::Column::AlbumId)
+            .column_as(Expr::col(media::Column::Id).count(), "n")
+            .group_by(media::Column::AlbumId)
+            .into_tuple()
+            .all(&self.read)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(a, n)| a.map(|a| (a, n)))
+            .collect())
+    }
+
+    /// `(album id, media id)` of the newest media in each album, for one audience (the cover
+    /// when none is chosen or the chosen one may not be shown).
+    pub async fn newest_album_media(
+        &self,
+        album_ids: &[i64],
+        audience: Audience,
+        now: Timestamp,
+    ) -> Result<Vec<(i64, i64)>, DbError> {
+        if album_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q =
+            media::Entity::find().filter(media::Column::AlbumId.is_in(album_ids.iter().copied()));
+        let q = match audience {
+            Audience::All => q,
+            Audience::Visitors => visible(q, now),
+        };
+        let rows: Vec<(Option<i64>, Option<i64>)> = q
+            .select_only()
+            .column(media::Column::AlbumId)
+            .column_as(Expr::col(media::Column::Id).max(), "newest")
+            .group_by(media::Column::AlbumId)
+            .into_tuple()
+            .all(&self.read)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(a, m)| Some((a?, m?)))
+            .collect())
+    }
+
+    /// Media rows by internal id.
+    pub async fn media_by_ids(&self, ids: &[i64]) -> Result<Vec<MediaRecord>, DbError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        media::Entity::find()
+            .filter(media::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.read)
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect()
+    }
+
+    /// Media rows by public id (bulk operations).
+    pub async fn media_by_public_ids(&self, ids: &[String]) -> Result<Vec<MediaRecord>, DbError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        media::Entity::find()
+            .filter(media::Column::PublicId.is_in(ids.iter().cloned()))
+            .all(&self.read)
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect()
+    }
+}

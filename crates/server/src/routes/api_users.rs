@@ -1,0 +1,84 @@
+//! Owns the public user endpoints: a profile by username and the user's media and albums, as
+//! the requester may see them.
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api_album_types::AlbumList;
+use crate::api_types::{ErrorBody, MediaList};
+use crate::auth::CurrentViewer;
+use crate::error::ApiResult;
+use crate::routes::api_media::ListQuery;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/users/{username}", get(get_user))
+        .route("/api/v1/users/{username}/media", get(list_user_media))
+        .route("/api/v1/users/{username}/albums", get(list_user_albums))
+}
+
+/// The public fields of a profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileDto {
+    #[schema(example = "alice")]
+    pub username: String,
+    pub display_name: Option<String>,
+    /// The profile page.
+    pub url: String,
+    pub created_at: String,
+}
+
+/// A user's public profile.
+#[utoipa::path(get, path = "/api/v1/users/{username}", tag = "users", params(("username" = String, Path)),
+    responses((status = 200, body = ProfileDto), (status = 404, body = ErrorBody)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    CurrentViewer(viewer): CurrentViewer,
+    Path(username): Path<String>,
+) -> ApiResult<Json<ProfileDto>> {
+    let u = state.app.public_profile(&viewer, &username).await?;
+    Ok(Json(ProfileDto {
+        url: format!("{}/{}", state.base_url(), u.username),
+        username: u.username.to_string(),
+        display_name: u.display_name,
+        created_at: u.created_at.to_rfc3339(),
+    }))
+}
+
+/// A user's media, newest first: the listed ones, or all for the user and staff.
+#[utoipa::path(get, path = "/api/v1/users/{username}/media", tag = "users", params(("username" = String, Path), ListQuery),
+    responses((status = 200, body = MediaList), (status = 404, body = ErrorBody)))]
+pub async fn list_user_media(
+    State(state): State<AppState>,
+    CurrentViewer(viewer): CurrentViewer,
+    Path(username): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<MediaList>> {
+    let u = state.app.public_profile(&viewer, &username).await?;
+    let page = state
+        .app
+        .list_user_media(&viewer, u.id, q.cursor.as_deref(), q.limit())
+        .await?;
+    Ok(Json(MediaList::new(&state.base_url(), page)))
+}
+
+/// A user's top-level albums, newest first: the listed ones, or all for the user and staff.
+#[utoipa::path(get, path = "/api/v1/users/{username}/albums", tag = "users", params(("username" = String, Path), ListQuery),
+    responses((status = 200, body = AlbumList), (status = 404, body = ErrorBody)))]
+pub async fn list_user_albums(
+    State(state): State<AppState>,
+    CurrentViewer(viewer): CurrentViewer,
+    Path(username): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<AlbumList>> {
+    let u = state.app.public_profile(&viewer, &username).await?;
+    let page = state
+        .app
+        .list_user_albums(&viewer, u.id, true, q.cursor.as_deref(), q.limit())
+        .await?;
+    Ok(Json(AlbumList::new(&state.base_url(), page)))
+}
