@@ -12,4 +12,5 @@ mod flood;
 mod media;
 mod setup;
 mod url_uploads;
+mod visibility;
 mod web;
