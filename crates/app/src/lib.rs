@@ -27,6 +27,7 @@ mod tokens;
 mod upload;
 mod upload_gate;
 mod upload_settings;
+mod views;
 mod visibility;
 mod worker;
 

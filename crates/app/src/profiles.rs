@@ -29,4 +29,14 @@ impl App {
         }
         Ok(user)
     }
+
+    /// The username of an account (for credits such as oEmbed's author).
+    pub async fn username_of(&self, id: i64) -> Result<Option<String>, AppError> {
+        Ok(self.db.find_user(id).await?.map(|u| u.username.to_string()))
+    }
+
+    /// Whether a media item with this public id exists (whoever may see it).
+    pub async fn media_exists(&self, id: &str) -> Result<bool, AppError> {
+        Ok(self.db.find_media(id).await?.is_some())
+    }
 }

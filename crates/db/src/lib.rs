@@ -16,6 +16,7 @@ mod settings;
 mod tags;
 pub mod test_support;
 mod users;
+mod views;
 
 pub use albums::{AlbumContents, AlbumFields, AlbumRecord, AlbumScope, NewAlbum};
 pub use api_keys::{ApiKeyRecord, NewApiKey};

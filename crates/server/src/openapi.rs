@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::api_types::*;
 use crate::routes::{
-    api_admin, api_albums, api_auth, api_me, api_media, api_media_bulk, api_users,
+    api_admin, api_albums, api_auth, api_me, api_media, api_media_bulk, api_users, oembed,
 };
 
 #[derive(OpenApi)]
@@ -29,6 +29,7 @@ use crate::routes::{
         api_albums::unlock_album, api_albums::list_album_media, api_albums::list_sub_albums, api_albums::move_albums,
         api_albums::list_my_albums,
         api_users::get_user, api_users::list_user_media, api_users::list_user_albums,
+        oembed::oembed, oembed::media_embed, oembed::album_embed,
         api_admin::list_users, api_admin::update_user, api_admin::get_settings, api_admin::update_settings,
         api_admin::get_upload_settings, api_admin::put_upload_settings,
     ),
@@ -41,6 +42,7 @@ use crate::routes::{
         (name = "media", description = "Upload and manage images"),
         (name = "albums", description = "Nested albums, privacy levels and password protection"),
         (name = "users", description = "Public profiles and what people share"),
+        (name = "sharing", description = "Embed codes and oEmbed"),
         (name = "admin", description = "Administration (admins only)"),
     )
 )]

@@ -8,6 +8,7 @@ pub mod blob;
 pub mod job;
 pub mod media;
 pub mod media_tag;
+pub mod media_view;
 pub mod session;
 pub mod setting;
 pub mod user;

@@ -6,6 +6,7 @@ mod m0001_foundation;
 mod m0002_media;
 mod m0003_upload_api;
 mod m0004_albums;
+mod m0005_views;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_media::Migration),
             Box::new(m0003_upload_api::Migration),
             Box::new(m0004_albums::Migration),
+            Box::new(m0005_views::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ pub mod api_media_bulk;
 pub mod api_users;
 pub mod chevereto;
 pub mod files;
+pub mod oembed;
 pub mod ops;
 pub mod web_auth;
 pub mod web_media;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api_media_bulk::router())
         .merge(api_albums::router())
         .merge(api_users::router())
+        .merge(oembed::router())
         .merge(web_media::router())
         .merge(files::router())
         .layer(DefaultBodyLimit::max(state.config.max_form_bytes))

@@ -33,15 +33,30 @@ fn human_size(bytes: u64) -> String {
 pub async fn viewer_page(
     State(state): State<AppState>,
     CurrentViewer(viewer): CurrentViewer,
+    Meta(meta): Meta,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     // Chevereto-style `/image/{slug}.{id}` links resolve by the part after the last dot.
     let id = id.rsplit('.').next().unwrap_or_default().to_owned();
-    let files = state.app.get_media(&viewer, &id).await?;
+    let mut files = state.app.get_media(&viewer, &id).await?;
+    // A failure to count is not worth failing the page for.
+    match state.app.count_view(&viewer, &files, &meta).await {
+        Ok(true) => files.media.views += 1,
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "view not counted"),
+    }
     let actor = viewer.actor;
     let dto = MediaDto::new(&state.base_url(), &files, None);
     let display = dto.files.medium.as_ref().unwrap_or(&dto.files.original);
+    let oembed_url = format!(
+        "{}/oembed?format=json&url={}",
+        state.base_url(),
+        percent_encoding::utf8_percent_encode(&dto.url, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let og_description: String = dto.description.chars().take(200).collect();
     let ctx = json!({
+        "oembed_url": oembed_url,
+        "og_description": og_description,
         "media": dto,
         "display_url": display.url,
         "display_width": display.width,

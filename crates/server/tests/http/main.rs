@@ -11,6 +11,7 @@ mod errors_and_ops;
 mod flood;
 mod media;
 mod setup;
+mod sharing;
 mod url_uploads;
 mod visibility;
 mod web;

@@ -378,6 +378,17 @@ async fn check_all(app: &TestApp, site: &Site, banned: bool) -> usize {
                 status(c, &app.url(&format!("/image/{id}"))).await == 200,
                 view,
             );
+            let oembed = format!(
+                "/oembed?url={}",
+                url::form_urlencoded::byte_serialize(v["url"].as_str().unwrap().as_bytes())
+                    .collect::<String>()
+            );
+            check("oembed", status(c, &app.url(&oembed)).await == 200, view);
+            check(
+                "embed codes",
+                status(c, &app.url(&format!("/api/v1/media/{id}/embed"))).await == 200,
+                view,
+            );
             for (variant, path) in [
                 ("original", "original"),
                 ("medium", "medium"),

@@ -1,0 +1,221 @@
+//! Owns oEmbed (`/oembed?url=...&format=json`) and the embed-code endpoints. oEmbed answers
+//! `photo` for viewer and file URLs of this site, sized to fit `maxwidth`/`maxheight`, and
+//! goes through the same visibility rule as everything else: 401 for a visitor who is not
+//! signed in, 403 for one who is, 404 for what does not exist.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use vitrine_app::{AppError, FileRequest};
+
+use crate::api_types::ErrorBody;
+use crate::auth::CurrentViewer;
+use crate::embed_codes::EmbedCodes;
+use crate::error::{ApiError, ApiResult};
+use crate::media_urls;
+use crate::routes::api_media::ListQuery;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/oembed", get(oembed))
+        .route("/api/v1/oembed", get(oembed))
+        .route("/api/v1/media/{id}/embed", get(media_embed))
+        .route("/api/v1/albums/{id}/embed", get(album_embed))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OembedQuery {
+    /// A viewer (`/image/{id}`) or file (`/i/{id}.jpg`) URL of this site.
+    url: String,
+    /// `json` (the only format served; `xml` answers 501).
+    format: Option<String>,
+    maxwidth: Option<u32>,
+    maxheight: Option<u32>,
+}
+
+/// An oEmbed 1.0 `photo` response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Oembed {
+    pub version: &'static str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: String,
+    pub author_name: Option<String>,
+    pub author_url: Option<String>,
+    pub provider_name: String,
+    pub provider_url: String,
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub thumbnail_url: Option<String>,
+    pub thumbnail_width: Option<u32>,
+    pub thumbnail_height: Option<u32>,
+}
+
+/// The media id in a viewer or file URL of this site.
+fn media_id(base: &str, url: &str) -> Option<String> {
+    let rest = url.trim().strip_prefix(base)?;
+    let rest = rest.split(['?', '#']).next()?;
+    if let Some(v) = rest.strip_prefix("/image/") {
+        return v.rsplit('.').next().map(str::to_owned);
+    }
+    let name = rest.strip_prefix("/i/")?;
+    FileRequest::parse(name).map(|r| r.id)
+}
+
+/// Scales `w` x `h` down to fit the bounds (never up).
+fn fit(w: u32, h: u32, max_w: Option<u32>, max_h: Option<u32>) -> (u32, u32) {
+    let sx = max_w.map_or(1.0, |m| f64::from(m) / f64::from(w.max(1)));
+    let sy = max_h.map_or(1.0, |m| f64::from(m) / f64::from(h.max(1)));
+    let s = sx.min(sy).min(1.0);
+    (
+        ((f64::from(w) * s).round() as u32).max(1),
+        ((f64::from(h) * s).round() as u32).max(1),
+    )
+}
+
+/// oEmbed for a media URL of this site.
+#[utoipa::path(get, path = "/oembed", tag = "sharing", params(OembedQuery),
+    responses((status = 200, body = Oembed), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 501, body = ErrorBody, description = "Only JSON is served")))]
+pub async fn oembed(
+    State(state): State<AppState>,
+    CurrentViewer(viewer): CurrentViewer,
+    Query(q): Query<OembedQuery>,
+) -> ApiResult<Json<Oembed>> {
+    if q.format.as_deref().is_some_and(|f| f != "json") {
+        return Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "format_not_supported",
+            "only format=json is served",
+        ));
+    }
+    let base = state.base_url();
+    let id = media_id(&base, &q.url).ok_or_else(ApiError::not_found)?;
+    let files = match state.app.get_media(&viewer, &id).await {
+        Ok(f) => f,
+        Err(AppError::NotFound(_)) if state.app.media_exists(&id).await? => {
+            return Err(if viewer.actor.user().is_some() {
+                ApiError::from(AppError::Forbidden)
+            } else {
+                ApiError::from(AppError::Unauthenticated)
+            });
+        }
+        Err(AppError::PasswordRequired { .. }) if viewer.actor.user().is_none() => {
+            return Err(ApiError::from(AppError::Unauthenticated));
+        }
+        Err(AppError::PasswordRequired { .. }) => return Err(ApiError::from(AppError::Forbidden)),
+        Err(e) => return Err(e.into()),
+    };
+    let m = &files.media;
+    // The largest stored size that fits, reported at the size it is to be shown.
+    let mut candidates: Vec<(String, u32, u32)> = files
+        .variants
+        .iter()
+        // The thumbnail is a square crop, not the picture.
+        .filter(|v| v.name != "thumb")
+        .map(|v| (media_urls::variant(&base, &files, v), v.width, v.height))
+        .collect();
+    candidates.push((media_urls::original(&base, &files), m.width, m.height));
+    candidates.sort_by_key(|(_, w, h)| u64::from(*w) * u64::from(*h));
+    let fits =
+        |w: u32, h: u32| q.maxwidth.is_none_or(|m| w <= m) && q.maxheight.is_none_or(|m| h <= m);
+    let (url, w, h) = candidates
+        .iter()
+        .rev()
+        .find(|(_, w, h)| fits(*w, *h))
+        .or_else(|| candidates.first())
+        .cloned()
+        .ok_or_else(ApiError::not_found)?;
+    let (width, height) = fit(w, h, q.maxwidth, q.maxheight);
+    let thumb = files.variants.iter().find(|v| v.name == "thumb");
+    let site = state.app.site_settings().await?;
+    let author = match m.owner_id {
+        Some(o) => state.app.username_of(o).await?,
+        None => None,
+    };
+    Ok(Json(Oembed {
+        version: "1.0",
+        kind: "photo",
+        title: m.title.clone(),
+        author_url: author.as_ref().map(|a| format!("{base}/{a}")),
+        author_name: author,
+        provider_name: site.name,
+        provider_url: base.clone(),
+        url,
+        width,
+        height,
+        thumbnail_url: thumb.map(|t| media_urls::variant(&base, &files, t)),
+        thumbnail_width: thumb.map(|t| t.width),
+        thumbnail_height: thumb.map(|t| t.height),
+    }))
+}
+
+/// Embed codes of a media item (direct, viewer, HTML, Markdown, BBCode; each size).
+#[utoipa::path(get, path = "/api/v1/media/{id}/embed", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 200, body = EmbedCodes), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn media_embed(
+    State(state): State<AppState>,
+    CurrentViewer(viewer): CurrentViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<EmbedCodes>> {
+    let files = state.app.get_media(&viewer, &id).await?;
+    Ok(Json(EmbedCodes::new(&state.base_url(), &files)))
+}
+
+/// Embed codes for the media of an album that the requester may see (one page).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlbumEmbed {
+    pub items: Vec<EmbedCodes>,
+    pub next_cursor: Option<String>,
+}
+
+/// Embed codes for every media item of an album the requester may see (keyset pages).
+#[utoipa::path(get, path = "/api/v1/albums/{id}/embed", tag = "sharing", params(("id" = String, Path), ListQuery),
+    responses((status = 200, body = AlbumEmbed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn album_embed(
+    State(state): State<AppState>,
+    CurrentViewer(viewer): CurrentViewer,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<AlbumEmbed>> {
+    let (items, next_cursor) = state
+        .app
+        .list_album_media(&viewer, &id, q.cursor.as_deref(), q.limit())
+        .await?;
+    let base = state.base_url();
+    Ok(Json(AlbumEmbed {
+        items: items.iter().map(|f| EmbedCodes::new(&base, f)).collect(),
+        next_cursor,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_sizes() {
+        let b = "https://img.example";
+        assert_eq!(
+            media_id(b, "https://img.example/image/abc").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            media_id(b, "https://img.example/image/my-trip.abc?x=1").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            media_id(b, "https://img.example/i/abc.md.jpg").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(media_id(b, "https://evil.example/image/abc"), None);
+        assert_eq!(fit(2000, 1000, Some(500), None), (500, 250));
+        assert_eq!(fit(2000, 1000, Some(500), Some(100)), (200, 100));
+        assert_eq!(fit(200, 100, Some(500), None), (200, 100));
+    }
+}
