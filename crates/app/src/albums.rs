@@ -548,6 +548,7 @@ impl App {
             let facts = Facts {
                 owner_id: Some(a.owner_id),
                 owner_banned: false,
+                owner_private: false,
                 level: a.effective_privacy,
                 password_albums: Vec::new(),
                 expired: false,

@@ -29,6 +29,8 @@ pub enum AppError {
     PasswordRequired { album: String },
     #[error("wrong album password")]
     WrongAlbumPassword,
+    #[error("this profile is private")]
+    ProfilePrivate,
     #[error("{0} is already taken")]
     Conflict(&'static str),
     #[error("sign-ups are closed on this site")]

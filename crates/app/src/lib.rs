@@ -42,6 +42,7 @@ pub use maintenance::{CheckReport, GcReport};
 pub use media::{FileRequest, FileToServe, MediaPatch, VariantWanted};
 pub use media_bulk::BulkEdit;
 pub use media_listings::Page;
+pub use profiles::ProfilePatch;
 pub use sessions::NewSession;
 pub use settings::{SiteSettings, SiteSettingsPatch};
 pub use temp_file::TempFile;

@@ -46,7 +46,7 @@ impl App {
         let mut owner_ids: Vec<i64> = items.iter().filter_map(|m| m.owner_id).collect();
         owner_ids.sort_unstable();
         owner_ids.dedup();
-        let banned = self.db.banned_among(&owner_ids).await?;
+        let hidden = self.db.unlisted_owners_among(&owner_ids).await?;
         let mut shown = Vec::new();
         for m in items {
             let chain_level = m
@@ -60,7 +60,12 @@ impl App {
                 .unwrap_or(vitrine_domain::Privacy::Public);
             let facts = Facts {
                 owner_id: m.owner_id,
-                owner_banned: m.owner_id.is_some_and(|o| banned.contains(&o)),
+                owner_banned: m
+                    .owner_id
+                    .is_some_and(|o| hidden.iter().any(|(id, banned)| *id == o && *banned)),
+                owner_private: m
+                    .owner_id
+                    .is_some_and(|o| hidden.iter().any(|(id, banned)| *id == o && !*banned)),
                 level: m.privacy.and(chain_level),
                 password_albums: Vec::new(),
                 expired: self.is_expired(m.expires_at),

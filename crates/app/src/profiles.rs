@@ -1,13 +1,88 @@
-//! Owns what anyone may learn about a user: the public profile, found by username. Banned
-//! users' profiles are hidden from everyone but staff, like their content.
+//! Owns profiles: what anyone may learn about a user (found by username), and the fields a
+//! user edits (bio, website, private-profile switch). Banned users' profiles are hidden from
+//! everyone but staff, like their content; a private profile shows only its name to others,
+//! and its listings are closed to them.
 
-use vitrine_db::UserRecord;
-use vitrine_domain::UserStatus;
+use vitrine_db::{ProfileFields, UserRecord};
+use vitrine_domain::{UserStatus, ValidationError};
 
 use crate::visibility::Viewer;
 use crate::{Actor, App, AppError};
 
+/// Changes to the signed-in user's profile (absent fields stay as they are).
+#[derive(Debug, Clone, Default)]
+pub struct ProfilePatch {
+    pub bio: Option<String>,
+    pub website: Option<String>,
+    pub private_profile: Option<bool>,
+}
+
+fn check_website(w: &str) -> Result<String, ValidationError> {
+    let w = w.trim();
+    if w.is_empty() {
+        return Ok(String::new());
+    }
+    let bad = || ValidationError::new("website", "must be an http:// or https:// address");
+    let url = url::Url::parse(w).map_err(|_| bad())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || w.len() > 255 {
+        return Err(bad());
+    }
+    Ok(url.to_string())
+}
+
+/// Whether the viewer may see everything of `user`'s (themselves or staff).
+fn sees_all(viewer: &Viewer, user: &UserRecord) -> bool {
+    match &viewer.actor {
+        Actor::System => true,
+        Actor::User(u) => u.role.is_staff() || u.id == user.id,
+        Actor::Anonymous => false,
+    }
+}
+
 impl App {
+    /// Saves the signed-in user's bio, website and private-profile switch.
+    pub async fn update_profile(&self, actor: &Actor, patch: ProfilePatch) -> Result<(), AppError> {
+        let u = actor.require_user()?;
+        let me = self
+            .db
+            .find_user(u.id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let bio = patch.bio.map_or(me.bio, |b| b.trim().to_owned());
+        if bio.chars().count() > 1000 {
+            return Err(ValidationError::new("bio", "must be at most 1000 characters").into());
+        }
+        let website = match patch.website {
+            Some(w) => check_website(&w)?,
+            None => me.website,
+        };
+        let fields = ProfileFields {
+            bio,
+            website,
+            private_profile: patch.private_profile.unwrap_or(me.private_profile),
+        };
+        self.db.set_profile(u.id, fields, self.clock.now()).await?;
+        Ok(())
+    }
+
+    /// The owner of listings the viewer asked for: refused when the profile is private to them.
+    pub async fn listable_profile(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+    ) -> Result<UserRecord, AppError> {
+        let user = self.public_profile(viewer, username).await?;
+        if user.private_profile && !sees_all(viewer, &user) {
+            return Err(AppError::ProfilePrivate);
+        }
+        Ok(user)
+    }
+
+    /// Whether the viewer sees `user`'s profile fields, or only the name (private profile).
+    pub fn profile_open_to(&self, viewer: &Viewer, user: &UserRecord) -> bool {
+        !user.private_profile || sees_all(viewer, user)
+    }
+
     /// The user behind `username` if the viewer may see their profile.
     pub async fn public_profile(
         &self,
@@ -19,12 +94,7 @@ impl App {
             .find_user_by_username(username)
             .await?
             .ok_or(AppError::NotFound("user"))?;
-        let staff = match &viewer.actor {
-            Actor::System => true,
-            Actor::User(u) => u.role.is_staff() || u.id == user.id,
-            Actor::Anonymous => false,
-        };
-        if user.status == UserStatus::Banned && !staff {
+        if user.status == UserStatus::Banned && !sees_all(viewer, &user) {
             return Err(AppError::NotFound("user"));
         }
         Ok(user)

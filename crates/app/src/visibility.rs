@@ -58,6 +58,9 @@ impl From<&Actor> for Viewer {
 pub struct Facts {
     pub owner_id: Option<i64>,
     pub owner_banned: bool,
+    /// The owner's profile is private: their things are kept out of site-wide and profile
+    /// listings (still viewable by link as their level allows).
+    pub owner_private: bool,
     /// The effective level (own and the whole album chain).
     pub level: Privacy,
     /// Password-protected albums in the chain (each must be unlocked).
@@ -88,6 +91,9 @@ pub fn allows(actor: &Actor, unlocked: &[i64], f: &Facts, access: Access) -> boo
     if is_owner {
         return true;
     }
+    if access == Access::List && f.owner_private {
+        return false;
+    }
     match (access, f.level) {
         (Access::List, Privacy::Public) => true,
         (Access::List, _) => false,
@@ -106,6 +112,8 @@ impl App {
         Ok(Facts {
             owner_id: Some(album.owner_id),
             owner_banned: self.owner_banned(Some(album.owner_id)).await?,
+            // Reached by its link: album contents are not a profile listing.
+            owner_private: false,
             level: chain.iter().fold(Privacy::Public, |l, a| l.and(a.privacy)),
             password_albums: chain
                 .iter()
@@ -125,6 +133,7 @@ impl App {
         Ok(Facts {
             owner_id: m.owner_id,
             owner_banned: self.owner_banned(m.owner_id).await?,
+            owner_private: false,
             level: chain.iter().fold(m.privacy, |l, a| l.and(a.privacy)),
             password_albums: chain
                 .iter()
@@ -202,6 +211,7 @@ mod tests {
         let facts = |level, password_albums: Vec<i64>| Facts {
             owner_id: Some(1),
             owner_banned: false,
+            owner_private: false,
             level,
             password_albums,
             expired: false,
@@ -249,5 +259,12 @@ mod tests {
         };
         assert!(!allows(&other, &[], &guest, Edit));
         assert!(allows(&anon, &[], &guest, View));
+        let private_profile = Facts {
+            owner_private: true,
+            ..facts(Public, vec![])
+        };
+        assert!(!allows(&anon, &[], &private_profile, List));
+        assert!(allows(&anon, &[], &private_profile, View));
+        assert!(allows(&owner, &[], &private_profile, List));
     }
 }

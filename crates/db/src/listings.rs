@@ -2,7 +2,7 @@
 //! each keyset-paginated on an index, plus per-album counts and cover candidates in one query
 //! for a whole page of albums. "Visible" here is the listing filter only: the media's own level
 //! is public, it has not expired and its owner is not banned; "listed" adds that the album chain
-//! is public too. The app's authorization rule remains the judge of every item.
+//! is public and the owner's profile is not private. The app's authorization rule remains the judge of every item.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
@@ -69,11 +69,21 @@ fn visible(q: Select<media::Entity>, now: Timestamp) -> Select<media::Entity> {
 }
 
 fn listed(q: Select<media::Entity>, now: Timestamp) -> Select<media::Entity> {
-    visible(q, now).filter(
-        Condition::any()
-            .add(media::Column::AlbumId.is_null())
-            .add(media::Column::AlbumId.in_subquery(Db::public_album_ids())),
-    )
+    visible(q, now)
+        .filter(
+            media::Column::OwnerId.in_subquery(
+                Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .and_where(user::Column::PrivateProfile.eq(false))
+                    .to_owned(),
+            ),
+        )
+        .filter(
+            Condition::any()
+                .add(media::Column::AlbumId.is_null())
+                .add(media::Column::AlbumId.in_subquery(Db::public_album_ids())),
+        )
 }
 
 /// Keyset condition: strictly after `last` in `order`.

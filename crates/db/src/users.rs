@@ -24,6 +24,19 @@ pub struct UserRecord {
     pub updated_at: Timestamp,
     /// Keep camera EXIF (never GPS) in this user's stored originals.
     pub keep_exif: bool,
+    pub bio: String,
+    /// An http(s) URL, or empty.
+    pub website: String,
+    /// Hide the profile and its listings from everyone but the user and staff.
+    pub private_profile: bool,
+}
+
+/// The profile fields a user edits.
+#[derive(Debug, Clone)]
+pub struct ProfileFields {
+    pub bio: String,
+    pub website: String,
+    pub private_profile: bool,
 }
 
 impl TryFrom<user::Model> for UserRecord {
@@ -40,6 +53,9 @@ impl TryFrom<user::Model> for UserRecord {
             created_at: Timestamp(m.created_at),
             updated_at: Timestamp(m.updated_at),
             keep_exif: m.keep_exif,
+            bio: m.bio,
+            website: m.website,
+            private_profile: m.private_profile,
         })
     }
 }
@@ -65,6 +81,9 @@ fn active(new: NewUser<'_>) -> user::ActiveModel {
         created_at: Set(new.now.0),
         updated_at: Set(new.now.0),
         keep_exif: Set(false),
+        bio: Set(String::new()),
+        website: Set(String::new()),
+        private_profile: Set(false),
         ..Default::default()
     }
 }
@@ -97,21 +116,6 @@ impl Db {
             .await?
             .map(TryInto::try_into)
             .transpose()
-    }
-
-    /// Which of `ids` are banned.
-    pub async fn banned_among(&self, ids: &[i64]) -> Result<Vec<i64>, DbError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        Ok(user::Entity::find()
-            .select_only()
-            .column(user::Column::Id)
-            .filter(user::Column::Id.is_in(ids.iter().copied()))
-            .filter(user::Column::Status.eq(UserStatus::Banned.as_str()))
-            .into_tuple()
-            .all(&self.read)
-            .await?)
     }
 
     pub async fn find_user_by_username(&self, name: &str) -> Result<Option<UserRecord>, DbError> {
@@ -223,6 +227,48 @@ impl Db {
             .exec(&self.write)
             .await?;
         Ok(())
+    }
+
+    pub async fn set_profile(
+        &self,
+        user_id: i64,
+        p: ProfileFields,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        user::Entity::update_many()
+            .col_expr(user::Column::Bio, Expr::value(p.bio))
+            .col_expr(user::Column::Website, Expr::value(p.website))
+            .col_expr(user::Column::PrivateProfile, Expr::value(p.private_profile))
+            .col_expr(user::Column::UpdatedAt, Expr::value(now.0))
+            .filter(user::Column::Id.eq(user_id))
+            .exec(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Which of `ids` keep their content out of listings: banned, or with a private profile.
+    pub async fn unlisted_owners_among(&self, ids: &[i64]) -> Result<Vec<(i64, bool)>, DbError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(i64, String, bool)> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::Status)
+            .column(user::Column::PrivateProfile)
+            .filter(user::Column::Id.is_in(ids.iter().copied()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(user::Column::Status.eq(UserStatus::Banned.as_str()))
+                    .add(user::Column::PrivateProfile.eq(true)),
+            )
+            .into_tuple()
+            .all(&self.read)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, status, _)| (id, status == UserStatus::Banned.as_str()))
+            .collect())
     }
 
     pub async fn set_keep_exif(

@@ -21,6 +21,9 @@ pub struct UserDto {
     pub created_at: String,
     /// Whether camera EXIF is kept in this user's uploads (never GPS).
     pub keep_exif: bool,
+    pub bio: String,
+    pub website: String,
+    pub private_profile: bool,
 }
 
 impl From<&UserRecord> for UserDto {
@@ -34,6 +37,9 @@ impl From<&UserRecord> for UserDto {
             status: u.status.as_str().to_owned(),
             created_at: u.created_at.to_rfc3339(),
             keep_exif: u.keep_exif,
+            bio: u.bio.clone(),
+            website: u.website.clone(),
+            private_profile: u.private_profile,
         }
     }
 }
@@ -69,6 +75,13 @@ pub struct ProfilePatch {
     pub display_name: Option<String>,
     /// Keep camera EXIF in your future uploads' originals (GPS is always removed).
     pub keep_exif: Option<bool>,
+    /// About you; at most 1000 characters.
+    pub bio: Option<String>,
+    /// An http(s) link; empty clears it.
+    #[schema(example = "https://example.org")]
+    pub website: Option<String>,
+    /// Show only your name to others and close your listings to them.
+    pub private_profile: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -82,6 +82,7 @@ impl From<AppError> for ApiError {
                 );
             }
             AppError::WrongAlbumPassword => (S::FORBIDDEN, "wrong_album_password"),
+            AppError::ProfilePrivate => (S::FORBIDDEN, "profile_private"),
             AppError::Conflict("username") => (S::CONFLICT, "username_taken"),
             AppError::Conflict("email") => (S::CONFLICT, "email_taken"),
             AppError::Conflict(_) => (S::CONFLICT, "conflict"),

@@ -15,6 +15,9 @@ pub struct Model {
     pub created_at: i64,
     pub updated_at: i64,
     pub keep_exif: bool,
+    pub bio: String,
+    pub website: String,
+    pub private_profile: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

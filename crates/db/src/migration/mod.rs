@@ -7,6 +7,7 @@ mod m0002_media;
 mod m0003_upload_api;
 mod m0004_albums;
 mod m0005_views;
+mod m0006_profiles;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_upload_api::Migration),
             Box::new(m0004_albums::Migration),
             Box::new(m0005_views::Migration),
+            Box::new(m0006_profiles::Migration),
         ]
     }
 }

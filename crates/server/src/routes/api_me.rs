@@ -54,6 +54,14 @@ pub async fn update_me(
     if let Some(keep) = req.keep_exif {
         state.app.set_keep_exif(&actor, keep).await?;
     }
+    if req.bio.is_some() || req.website.is_some() || req.private_profile.is_some() {
+        let patch = vitrine_app::ProfilePatch {
+            bio: req.bio,
+            website: req.website,
+            private_profile: req.private_profile,
+        };
+        state.app.update_profile(&actor, patch).await?;
+    }
     Ok(Json((&state.app.me(&actor).await?).into()))
 }
 

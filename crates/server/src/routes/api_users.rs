@@ -29,7 +29,13 @@ pub struct ProfileDto {
     pub display_name: Option<String>,
     /// The profile page.
     pub url: String,
-    pub created_at: String,
+    /// True when the profile is private: then only the name is shown and its listings are
+    /// closed to others.
+    pub private: bool,
+    pub bio: Option<String>,
+    /// An http(s) link; pages render it with `rel="nofollow ugc noopener"`.
+    pub website: Option<String>,
+    pub created_at: Option<String>,
 }
 
 /// A user's public profile.
@@ -41,24 +47,29 @@ pub async fn get_user(
     Path(username): Path<String>,
 ) -> ApiResult<Json<ProfileDto>> {
     let u = state.app.public_profile(&viewer, &username).await?;
+    let open = state.app.profile_open_to(&viewer, &u);
+    let nonempty = |s: String| (open && !s.is_empty()).then_some(s);
     Ok(Json(ProfileDto {
         url: format!("{}/{}", state.base_url(), u.username),
         username: u.username.to_string(),
         display_name: u.display_name,
-        created_at: u.created_at.to_rfc3339(),
+        private: u.private_profile,
+        bio: nonempty(u.bio),
+        website: nonempty(u.website),
+        created_at: open.then(|| u.created_at.to_rfc3339()),
     }))
 }
 
 /// A user's media, newest first: the listed ones, or all for the user and staff.
 #[utoipa::path(get, path = "/api/v1/users/{username}/media", tag = "users", params(("username" = String, Path), ListQuery),
-    responses((status = 200, body = MediaList), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MediaList), (status = 403, body = ErrorBody, description = "`profile_private`"), (status = 404, body = ErrorBody)))]
 pub async fn list_user_media(
     State(state): State<AppState>,
     CurrentViewer(viewer): CurrentViewer,
     Path(username): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<MediaList>> {
-    let u = state.app.public_profile(&viewer, &username).await?;
+    let u = state.app.listable_profile(&viewer, &username).await?;
     let page = state
         .app
         .list_user_media(&viewer, u.id, q.cursor.as_deref(), q.limit())
@@ -68,14 +79,14 @@ pub async fn list_user_media(
 
 /// A user's top-level albums, newest first: the listed ones, or all for the user and staff.
 #[utoipa::path(get, path = "/api/v1/users/{username}/albums", tag = "users", params(("username" = String, Path), ListQuery),
-    responses((status = 200, body = AlbumList), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AlbumList), (status = 403, body = ErrorBody, description = "`profile_private`"), (status = 404, body = ErrorBody)))]
 pub async fn list_user_albums(
     State(state): State<AppState>,
     CurrentViewer(viewer): CurrentViewer,
     Path(username): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<AlbumList>> {
-    let u = state.app.public_profile(&viewer, &username).await?;
+    let u = state.app.listable_profile(&viewer, &username).await?;
     let page = state
         .app
         .list_user_albums(&viewer, u.id, true, q.cursor.as_deref(), q.limit())

@@ -15,7 +15,8 @@ use crate::support::{TestApp, login};
 crate::backend_tests!(
     visibility_matrix,
     albums_nest_move_and_delete,
-    pagination_is_stable_under_inserts
+    pagination_is_stable_under_inserts,
+    profiles_show_public_fields_and_can_be_private,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -743,4 +744,123 @@ async fn pagination_is_stable_under_inserts(app: &TestApp) {
             .map(|i| i["id"].as_str().unwrap().to_owned())
             .collect();
     }
+}
+
+async fn profiles_show_public_fields_and_can_be_private(app: &TestApp) {
+    let c = app.signup("priya").await;
+    let res = c
+        .patch(app.url("/api/v1/me"))
+        .json(&json!({"website": "javascript:alert(1)"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "only http(s) links");
+    let res = c
+        .patch(app.url("/api/v1/me"))
+        .json(&json!({"bio": "Photos of <b>birds</b>", "website": "https://birds.example/", "display_name": "Priya"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let form = Form::new().part("file", Part::bytes(png_rgb(30, 30)).file_name("b.png"));
+    let m: Value = c
+        .post(app.url("/api/v1/media"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let anon = app.browser();
+    let p: Value = anon
+        .get(app.url("/api/v1/users/priya"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["bio"], "Photos of <b>birds</b>");
+    assert_eq!(p["website"], "https://birds.example/");
+    assert_eq!(p["display_name"], "Priya");
+    assert!(p.get("email").is_none(), "public fields only");
+    let raw = anon
+        .get(app.url("/api/v1/users/priya"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!raw.contains("example.org"), "no e-mail anywhere: {raw}");
+    assert_eq!(
+        anon.get(app.url("/api/v1/users/priya/media"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // Private: only the name for others, listings closed, the recent listing skips it; the
+    // media stays viewable by its link; the owner still sees everything.
+    let res = c
+        .patch(app.url("/api/v1/me"))
+        .json(&json!({"private_profile": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let p: Value = anon
+        .get(app.url("/api/v1/users/priya"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["private"], true);
+    assert!(p["bio"].is_null() && p["website"].is_null());
+    for path in ["/api/v1/users/priya/media", "/api/v1/users/priya/albums"] {
+        let res = anon.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 403, "{path}");
+        assert_eq!(crate::support::error_code(res).await, "profile_private");
+        assert_eq!(
+            c.get(app.url(path)).send().await.unwrap().status(),
+            200,
+            "{path} for the owner"
+        );
+    }
+    let recent: Value = anon
+        .get(app.url("/api/v1/media"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        recent["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["id"] != m["id"])
+    );
+    assert_eq!(
+        anon.get(m["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        anon.get(app.url("/api/v1/users/nobody"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }
