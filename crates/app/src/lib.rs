@@ -46,7 +46,7 @@ pub use profiles::ProfilePatch;
 pub use sessions::NewSession;
 pub use settings::{SiteSettings, SiteSettingsPatch};
 pub use temp_file::TempFile;
-pub use upload::{UploadInput, Uploaded, normalize_tags};
+pub use upload::{Purpose, UploadInput, Uploaded, normalize_tags};
 pub use upload_gate::UploadTicket;
 pub use upload_settings::{FloodLimits, UploadSettings, Windows};
 pub use visibility::{Access, Viewer};

@@ -3,11 +3,12 @@
 //! everyone but staff, like their content; a private profile shows only its name to others,
 //! and its listings are closed to them.
 
-use vitrine_db::{ProfileFields, UserRecord};
+use vitrine_db::{MediaFiles, ProfileFields, ProfileImage, UserRecord};
 use vitrine_domain::{UserStatus, ValidationError};
 
+use crate::upload::{Purpose, UploadInput, Uploaded};
 use crate::visibility::Viewer;
-use crate::{Actor, App, AppError};
+use crate::{Actor, App, AppError, UploadTicket};
 
 /// Changes to the signed-in user's profile (absent fields stay as they are).
 #[derive(Debug, Clone, Default)]
@@ -108,5 +109,75 @@ impl App {
     /// Whether a media item with this public id exists (whoever may see it).
     pub async fn media_exists(&self, id: &str) -> Result<bool, AppError> {
         Ok(self.db.find_media(id).await?.is_some())
+    }
+
+    /// Stores an uploaded image as the ticket holder's avatar or cover (through the ingest
+    /// pipeline with its own sizes); the previous one is deleted.
+    pub async fn set_profile_image(
+        &self,
+        ticket: UploadTicket,
+        mut input: UploadInput,
+        which: ProfileImage,
+    ) -> Result<Uploaded, AppError> {
+        let user = ticket.owner.clone().ok_or(AppError::Unauthenticated)?;
+        input.purpose = match which {
+            ProfileImage::Avatar => Purpose::Avatar,
+            ProfileImage::Cover => Purpose::Cover,
+        };
+        let uploaded = self.upload(ticket, input).await?;
+        self.replace_profile_image(&user, which, Some(uploaded.files.media.id))
+            .await?;
+        Ok(uploaded)
+    }
+
+    /// Removes the signed-in user's avatar or cover.
+    pub async fn clear_profile_image(
+        &self,
+        actor: &Actor,
+        which: ProfileImage,
+    ) -> Result<(), AppError> {
+        let u = actor.require_user()?;
+        let user = self
+            .db
+            .find_user(u.id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        self.replace_profile_image(&user, which, None).await
+    }
+
+    async fn replace_profile_image(
+        &self,
+        user: &UserRecord,
+        which: ProfileImage,
+        new: Option<i64>,
+    ) -> Result<(), AppError> {
+        let old = match which {
+            ProfileImage::Avatar => user.avatar_media_id,
+            ProfileImage::Cover => user.cover_media_id,
+        };
+        self.db
+            .set_profile_image(user.id, which, new, self.clock.now())
+            .await?;
+        if let Some(old) = old.filter(|o| Some(*o) != new) {
+            for m in self.db.media_by_ids(&[old]).await? {
+                self.remove_media(&m).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The user's avatar and cover (public by nature: shown wherever the name is).
+    pub async fn profile_images(
+        &self,
+        user: &UserRecord,
+    ) -> Result<(Option<MediaFiles>, Option<MediaFiles>), AppError> {
+        let ids: Vec<i64> = [user.avatar_media_id, user.cover_media_id]
+            .into_iter()
+            .flatten()
+            .collect();
+        let files = self.db.files_for(self.db.media_by_ids(&ids).await?).await?;
+        let pick =
+            |id: Option<i64>| id.and_then(|id| files.iter().find(|f| f.media.id == id).cloned());
+        Ok((pick(user.avatar_media_id), pick(user.cover_media_id)))
     }
 }

@@ -47,6 +47,30 @@ pub struct UploadInput {
     /// The media's own level: `public`, `unlisted` or `private` (default public; unlisted
     /// for guests).
     pub privacy: Option<String>,
+    /// What the image is for.
+    pub purpose: Purpose,
+}
+
+/// What an uploaded image is for: media of its own, or a profile image (own sizes, never
+/// listed, no album, tags or expiry).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Purpose {
+    #[default]
+    Media,
+    /// Square 256 px thumbnail, 512 px medium.
+    Avatar,
+    /// 1600 px medium.
+    Cover,
+}
+
+impl Purpose {
+    fn kind(self) -> Option<&'static str> {
+        match self {
+            Purpose::Media => None,
+            Purpose::Avatar => Some("avatar"),
+            Purpose::Cover => Some("cover"),
+        }
+    }
 }
 
 /// A media item's own level: albums alone have passwords.
@@ -221,16 +245,25 @@ impl App {
             ..
         } = ticket;
         check_texts(input.title.as_deref(), input.description.as_deref())?;
+        let profile_image = input.purpose != Purpose::Media;
+        if profile_image && owner.is_none() {
+            return Err(AppError::Unauthenticated);
+        }
         let tags = match owner {
-            Some(_) => normalize_tags(&input.tags)?,
-            None => Vec::new(),
+            Some(_) if !profile_image => normalize_tags(&input.tags)?,
+            _ => Vec::new(),
         };
         let privacy = match (input.privacy.as_deref(), &owner) {
+            _ if profile_image => Privacy::Unlisted,
             (Some(p), _) => media_privacy(p)?,
             (None, Some(_)) => Privacy::Public,
             (None, None) => Privacy::Unlisted,
         };
-        let album_id = match (input.album.as_deref().filter(|a| !a.is_empty()), &owner) {
+        let album = input
+            .album
+            .as_deref()
+            .filter(|a| !a.is_empty() && !profile_image);
+        let album_id = match (album, &owner) {
             (Some(a), Some(u)) => {
                 let actor = crate::Actor::User(crate::AuthUser {
                     id: u.id,
@@ -269,7 +302,14 @@ impl App {
         if input.size > max_bytes {
             return Err(AppError::TooLarge { max_bytes });
         }
-        let opts = settings.options(owner.as_ref().is_some_and(|u| u.keep_exif));
+        let mut opts = settings.options(owner.as_ref().is_some_and(|u| u.keep_exif));
+        let (thumb_size, medium_size) = match input.purpose {
+            Purpose::Media => (settings.thumb_size, settings.medium_size),
+            Purpose::Avatar => (256, 512),
+            Purpose::Cover => (settings.thumb_size, 1600),
+        };
+        opts.thumb_size = thumb_size;
+        opts.medium_size = medium_size;
         let (processed, bytes) = self
             .process_resized(
                 Source::File(input.temp_path.clone()),
@@ -303,10 +343,7 @@ impl App {
         let storage_key = original_key(&hash)?;
         let mut files: Vec<(String, Bytes)> = vec![(storage_key.clone(), stored.clone())];
         let mut variants = Vec::new();
-        for (v, size) in [
-            (Some(thumb), settings.thumb_size),
-            (medium, settings.medium_size),
-        ] {
+        for (v, size) in [(Some(thumb), thumb_size), (medium, medium_size)] {
             let Some(v) = v else { continue };
             let (record, data) = prepare_variant(&hash, v, size)?;
             files.push((record.storage_key.clone(), data));
@@ -314,7 +351,10 @@ impl App {
         }
 
         let now = self.clock.now();
-        let expires_at = input.expires_in.map(|s| now.plus_seconds(s));
+        let expires_at = input
+            .expires_in
+            .filter(|_| !profile_image)
+            .map(|s| now.plus_seconds(s));
         let public_id = new_public_id()?;
         let delete_token = random_token()?;
         let filename = clean_filename(&input.filename);
@@ -334,7 +374,7 @@ impl App {
             .into_iter()
             .collect();
         // Animated mediums are slow to make: they follow as a job.
-        if animated && width.max(height) > settings.medium_size {
+        if animated && width.max(height) > medium_size {
             jobs.push(NewJob {
                 kind: ANIMATED_MEDIUM_JOB,
                 payload: serde_json::json!({ "id": public_id.as_str() }).to_string(),
@@ -345,7 +385,11 @@ impl App {
         let new_media = NewMedia {
             public_id,
             owner_id: owner.as_ref().map(|u| u.id),
-            kind: if animated { "animated" } else { "image" }.to_owned(),
+            kind: input
+                .purpose
+                .kind()
+                .unwrap_or(if animated { "animated" } else { "image" })
+                .to_owned(),
             title,
             description: input.description.unwrap_or_default().trim().to_owned(),
             original_filename: filename,

@@ -29,4 +29,4 @@ pub use media::{
     BlobRecord, MediaFiles, MediaRecord, NewBlob, NewMedia, UploadError, VariantRecord,
 };
 pub use sessions::SessionRecord;
-pub use users::{NewUser, ProfileFields, UserRecord};
+pub use users::{NewUser, ProfileFields, ProfileImage, UserRecord};

@@ -29,6 +29,15 @@ pub struct UserRecord {
     pub website: String,
     /// Hide the profile and its listings from everyone but the user and staff.
     pub private_profile: bool,
+    pub avatar_media_id: Option<i64>,
+    pub cover_media_id: Option<i64>,
+}
+
+/// Which profile image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileImage {
+    Avatar,
+    Cover,
 }
 
 /// The profile fields a user edits.
@@ -56,6 +65,8 @@ impl TryFrom<user::Model> for UserRecord {
             bio: m.bio,
             website: m.website,
             private_profile: m.private_profile,
+            avatar_media_id: m.avatar_media_id,
+            cover_media_id: m.cover_media_id,
         })
     }
 }
@@ -84,6 +95,8 @@ fn active(new: NewUser<'_>) -> user::ActiveModel {
         bio: Set(String::new()),
         website: Set(String::new()),
         private_profile: Set(false),
+        avatar_media_id: Set(None),
+        cover_media_id: Set(None),
         ..Default::default()
     }
 }
@@ -239,6 +252,27 @@ impl Db {
             .col_expr(user::Column::Bio, Expr::value(p.bio))
             .col_expr(user::Column::Website, Expr::value(p.website))
             .col_expr(user::Column::PrivateProfile, Expr::value(p.private_profile))
+            .col_expr(user::Column::UpdatedAt, Expr::value(now.0))
+            .filter(user::Column::Id.eq(user_id))
+            .exec(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Points the user's avatar or cover at a media item (None clears it).
+    pub async fn set_profile_image(
+        &self,
+        user_id: i64,
+        which: ProfileImage,
+        media_id: Option<i64>,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let col = match which {
+            ProfileImage::Avatar => user::Column::AvatarMediaId,
+            ProfileImage::Cover => user::Column::CoverMediaId,
+        };
+        user::Entity::update_many()
+            .col_expr(col, Expr::value(media_id))
             .col_expr(user::Column::UpdatedAt, Expr::value(now.0))
             .filter(user::Column::Id.eq(user_id))
             .exec(&self.write)

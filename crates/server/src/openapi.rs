@@ -6,7 +6,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::api_types::*;
 use crate::routes::{
-    api_admin, api_albums, api_auth, api_me, api_media, api_media_bulk, api_users, oembed,
+    api_admin, api_albums, api_auth, api_me, api_media, api_media_bulk, api_profile_images,
+    api_users, oembed,
 };
 
 #[derive(OpenApi)]
@@ -30,6 +31,8 @@ use crate::routes::{
         api_albums::list_my_albums,
         api_users::get_user, api_users::list_user_media, api_users::list_user_albums,
         oembed::oembed, oembed::media_embed, oembed::album_embed,
+        api_profile_images::put_avatar, api_profile_images::delete_avatar,
+        api_profile_images::put_cover, api_profile_images::delete_cover,
         api_admin::list_users, api_admin::update_user, api_admin::get_settings, api_admin::update_settings,
         api_admin::get_upload_settings, api_admin::put_upload_settings,
     ),

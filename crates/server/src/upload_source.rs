@@ -81,6 +81,7 @@ impl Incoming {
             album: d.album,
             ignore_foreign_album: d.ignore_foreign_album,
             privacy: d.privacy,
+            purpose: vitrine_app::Purpose::Media,
         }
     }
 }

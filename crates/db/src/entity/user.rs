@@ -18,6 +18,8 @@ pub struct Model {
     pub bio: String,
     pub website: String,
     pub private_profile: bool,
+    pub avatar_media_id: Option<i64>,
+    pub cover_media_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

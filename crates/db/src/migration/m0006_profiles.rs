@@ -1,4 +1,5 @@
-//! Owns the profile fields of users: a bio, a website link and the private-profile switch.
+//! Owns the profile fields of users: a bio, a website link, the private-profile switch, and
+//! the media items used as avatar and cover image.
 
 use sea_orm_migration::prelude::*;
 
@@ -11,6 +12,8 @@ enum Users {
     Bio,
     Website,
     PrivateProfile,
+    AvatarMediaId,
+    CoverMediaId,
 }
 
 #[async_trait::async_trait]
@@ -32,6 +35,14 @@ impl MigrationTrait for Migration {
                 .boolean()
                 .not_null()
                 .default(false)
+                .to_owned(),
+            ColumnDef::new(Users::AvatarMediaId)
+                .big_integer()
+                .null()
+                .to_owned(),
+            ColumnDef::new(Users::CoverMediaId)
+                .big_integer()
+                .null()
                 .to_owned(),
         ] {
             let mut col = col;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api_album_types::AlbumList;
-use crate::api_types::{ErrorBody, MediaList};
+use crate::api_types::{ErrorBody, MediaDto, MediaList};
 use crate::auth::CurrentViewer;
 use crate::error::ApiResult;
 use crate::routes::api_media::ListQuery;
@@ -35,6 +35,10 @@ pub struct ProfileDto {
     pub bio: Option<String>,
     /// An http(s) link; pages render it with `rel="nofollow ugc noopener"`.
     pub website: Option<String>,
+    /// Square avatar (256 px).
+    pub avatar_url: Option<String>,
+    /// Cover image (up to 1600 px wide).
+    pub cover_url: Option<String>,
     pub created_at: Option<String>,
 }
 
@@ -49,7 +53,18 @@ pub async fn get_user(
     let u = state.app.public_profile(&viewer, &username).await?;
     let open = state.app.profile_open_to(&viewer, &u);
     let nonempty = |s: String| (open && !s.is_empty()).then_some(s);
+    let (avatar, cover) = state.app.profile_images(&u).await?;
+    let base = state.base_url();
+    let avatar_url = avatar
+        .map(|f| MediaDto::new(&base, &f, None))
+        .and_then(|d| d.files.thumb.map(|t| t.url));
+    let cover_url = cover
+        .filter(|_| open)
+        .map(|f| MediaDto::new(&base, &f, None))
+        .map(|d| d.files.medium.map_or(d.files.original.url, |m| m.url));
     Ok(Json(ProfileDto {
+        avatar_url,
+        cover_url,
         url: format!("{}/{}", state.base_url(), u.username),
         username: u.username.to_string(),
         display_name: u.display_name,

@@ -6,6 +6,7 @@ pub mod api_auth;
 pub mod api_me;
 pub mod api_media;
 pub mod api_media_bulk;
+pub mod api_profile_images;
 pub mod api_users;
 pub mod chevereto;
 pub mod files;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api_media_bulk::router())
         .merge(api_albums::router())
         .merge(api_users::router())
+        .merge(api_profile_images::router())
         .merge(oembed::router())
         .merge(web_media::router())
         .merge(files::router())

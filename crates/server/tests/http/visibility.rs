@@ -17,6 +17,7 @@ crate::backend_tests!(
     albums_nest_move_and_delete,
     pagination_is_stable_under_inserts,
     profiles_show_public_fields_and_can_be_private,
+    avatars_covers_and_album_sort_orders,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -863,4 +864,198 @@ async fn profiles_show_public_fields_and_can_be_private(app: &TestApp) {
             .status(),
         404
     );
+}
+
+async fn avatars_covers_and_album_sort_orders(app: &TestApp) {
+    let c = app.signup("ava").await;
+    let put = |path: &'static str, w: u16, h: u16| {
+        let form = Form::new().part(
+            "file",
+            Part::bytes(jpeg(&JpegSpec {
+                width: w,
+                height: h,
+                ..Default::default()
+            }))
+            .file_name("p.jpg"),
+        );
+        c.put(app.url(path)).multipart(form).send()
+    };
+    let res = put("/api/v1/me/avatar", 900, 600).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let first: Value = res.json().await.unwrap();
+    assert_eq!(
+        first["files"]["thumb"]["width"], 256,
+        "the avatar size preset"
+    );
+    assert_eq!(first["files"]["medium"]["width"], 512);
+    let res = put("/api/v1/me/cover", 2400, 800).await.unwrap();
+    let cover: Value = res.json().await.unwrap();
+    assert_eq!(
+        cover["files"]["medium"]["width"], 1600,
+        "the cover size preset"
+    );
+    let p: Value = app
+        .browser()
+        .get(app.url("/api/v1/users/ava"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let avatar_url = p["avatar_url"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.browser()
+            .get(&avatar_url)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(p["cover_url"].as_str().unwrap().contains(".md."));
+    // Profile images are never listed, even to their owner.
+    let mine: Value = c
+        .get(app.url("/api/v1/me/media"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 0);
+    // A new avatar replaces (and deletes) the old one.
+    let second: Value = put("/api/v1/me/avatar", 700, 700)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(second["id"], first["id"]);
+    assert_eq!(
+        app.browser()
+            .get(first["files"]["original"]["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        c.delete(app.url("/api/v1/me/avatar"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let p: Value = app
+        .browser()
+        .get(app.url("/api/v1/users/ava"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(p["avatar_url"].is_null());
+
+    // Album sort orders: newest, oldest, title, most viewed.
+    let album: Value = c
+        .post(app.url("/api/v1/albums"))
+        .json(&json!({"title": "Sorted"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let aid = album["id"].as_str().unwrap().to_owned();
+    let mut ids = Vec::new();
+    for (i, title) in ["banana", "apple", "cherry"].iter().enumerate() {
+        let form = Form::new()
+            .part(
+                "file",
+                Part::bytes(png_rgb(20 + i as u32, 20)).file_name("s.png"),
+            )
+            .text("title", title.to_string())
+            .text("album", aid.clone());
+        let m: Value = c
+            .post(app.url("/api/v1/media"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(m["id"].as_str().unwrap().to_owned());
+    }
+    // "apple" gets two views, "cherry" one.
+    for (idx, viewers) in [(1usize, ["x", "y"].as_slice()), (2, ["x"].as_slice())] {
+        for ua in viewers {
+            let v = reqwest::Client::builder().user_agent(*ua).build().unwrap();
+            v.get(app.url(&format!("/image/{}", ids[idx])))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let order = |sort: &'static str| {
+        let c = c.clone();
+        let aid = aid.clone();
+        async move {
+            let res = c
+                .patch(app.url(&format!("/api/v1/albums/{aid}")))
+                .json(&json!({"sort": sort}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            let v: Value = app
+                .browser()
+                .get(app.url(&format!("/api/v1/albums/{aid}/media?limit=2")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let mut titles: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["title"].as_str().unwrap().to_owned())
+                .collect();
+            let next = v["next_cursor"].as_str().unwrap().to_owned();
+            let v: Value = app
+                .browser()
+                .get(app.url(&format!("/api/v1/albums/{aid}/media?limit=2&cursor={next}")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            titles.extend(
+                v["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["title"].as_str().unwrap().to_owned()),
+            );
+            titles
+        }
+    };
+    assert_eq!(order("newest").await, ["cherry", "apple", "banana"]);
+    assert_eq!(order("oldest").await, ["banana", "apple", "cherry"]);
+    assert_eq!(order("title").await, ["apple", "banana", "cherry"]);
+    assert_eq!(order("views").await, ["apple", "cherry", "banana"]);
+    let res = c
+        .patch(app.url(&format!("/api/v1/albums/{aid}")))
+        .json(&json!({"sort": "random"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
 }
