@@ -51,6 +51,8 @@ pub struct App {
     pub(crate) cpu: Arc<Semaphore>,
     pub(crate) flights: SingleFlight,
     pub(crate) fetcher: UrlFetcher,
+    /// The file-signing key, read (or created) once from the settings table.
+    pub(crate) signing_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl App {
@@ -71,6 +73,7 @@ impl App {
             cpu: Arc::new(Semaphore::new(cores)),
             flights: SingleFlight::default(),
             fetcher: UrlFetcher::new(fetch)?,
+            signing_key: Arc::new(tokio::sync::OnceCell::new()),
         })
     }
 }

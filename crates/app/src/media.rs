@@ -239,8 +239,28 @@ impl App {
     }
 
     /// Resolves a file URL for the actor, regenerating a lost derivative when needed.
-    pub async fn file(&self, viewer: &Viewer, req: &FileRequest) -> Result<FileToServe, AppError> {
-        let (files, facts) = self.viewable_media(viewer, &req.id).await?;
+    /// `signed`: the request carries a valid signature for this file, which stands in for
+    /// the viewer's own right to see it (not for an expired item or a banned owner's).
+    pub async fn file(
+        &self,
+        viewer: &Viewer,
+        req: &FileRequest,
+        signed: bool,
+    ) -> Result<FileToServe, AppError> {
+        let (files, facts) = if signed {
+            let files = self
+                .db
+                .media_files(&req.id)
+                .await?
+                .ok_or(AppError::NotFound("media"))?;
+            let facts = self.media_facts(&files.media).await?;
+            if facts.expired || facts.owner_banned {
+                return Err(AppError::NotFound("media"));
+            }
+            (files, facts)
+        } else {
+            self.viewable_media(viewer, &req.id).await?
+        };
         let b = &files.blob;
         let name = files
             .media
@@ -296,7 +316,7 @@ impl App {
             etag: format!("\"{}{}\"", &b.hash[..16], tag.replace('.', "")),
             last_modified: b.created_at,
             filename: format!("{name}{suffix}.{ext}"),
-            shareable: facts.level <= Privacy::Unlisted,
+            shareable: facts.level <= Privacy::Unlisted && !signed,
         })
     }
 

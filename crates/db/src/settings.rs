@@ -55,6 +55,30 @@ impl Db {
         Ok(())
     }
 
+    /// The value of `key`, storing `value` first if there is none (the first writer wins, so
+    /// every node ends up with the same value).
+    pub async fn setting_or_insert(
+        &self,
+        key: &str,
+        value: &str,
+        now: Timestamp,
+    ) -> Result<String, DbError> {
+        setting::Entity::insert(setting::ActiveModel {
+            key: Set(key.to_owned()),
+            value: Set(value.to_owned()),
+            updated_at: Set(now.0),
+        })
+        .on_conflict_do_nothing_on([setting::Column::Key])
+        .exec_without_returning(&self.write)
+        .await?;
+        // Read from the writer: a reader could lag behind the insert on a replica.
+        setting::Entity::find_by_id(key.to_owned())
+            .one(&self.write)
+            .await?
+            .map(|m| m.value)
+            .ok_or(DbError::Corrupt(format!("setting {key} vanished")))
+    }
+
     pub async fn delete_setting(&self, key: &str) -> Result<(), DbError> {
         setting::Entity::delete_by_id(key.to_owned())
             .exec(&self.write)

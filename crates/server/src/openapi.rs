@@ -30,7 +30,7 @@ use crate::routes::{
         api_albums::unlock_album, api_albums::list_album_media, api_albums::list_sub_albums, api_albums::move_albums,
         api_albums::list_my_albums,
         api_users::get_user, api_users::list_user_media, api_users::list_user_albums,
-        oembed::oembed, oembed::media_embed, oembed::album_embed,
+        oembed::oembed, oembed::media_embed, oembed::album_embed, oembed::signed_urls,
         api_profile_images::put_avatar, api_profile_images::delete_avatar,
         api_profile_images::put_cover, api_profile_images::delete_cover,
         api_admin::list_users, api_admin::update_user, api_admin::get_settings, api_admin::update_settings,

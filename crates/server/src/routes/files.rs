@@ -8,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -120,17 +120,32 @@ fn content_disposition(filename: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("inline"))
 }
 
+/// A signed file link: `?exp=UNIX&sig=HEX` (see `/api/v1/media/{id}/signed-urls`).
+#[derive(Debug, serde::Deserialize)]
+pub struct SignedQuery {
+    exp: Option<i64>,
+    sig: Option<String>,
+}
+
 pub async fn serve_file(
     State(state): State<AppState>,
     CurrentViewer(viewer): CurrentViewer,
     Path(name): Path<String>,
+    Query(signed): Query<SignedQuery>,
     method: Method,
     headers: HeaderMap,
 ) -> Response {
     let Some(req) = FileRequest::parse(&name) else {
         return plain(StatusCode::NOT_FOUND, "not found");
     };
-    let f = match state.app.file(&viewer, &req).await {
+    let signed = match (signed.exp, signed.sig.as_deref()) {
+        (Some(exp), Some(sig)) => match state.app.signature_valid(&name, exp, sig).await {
+            Ok(ok) => ok,
+            Err(e) => return crate::error::ApiError::from(e).into_response(),
+        },
+        _ => false,
+    };
+    let f = match state.app.file(&viewer, &req, signed).await {
         Ok(f) => f,
         Err(AppError::NotFound(_)) | Err(AppError::Validation(_)) => {
             return plain(StatusCode::NOT_FOUND, "not found");

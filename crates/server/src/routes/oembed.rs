@@ -1,4 +1,5 @@
-//! Owns oEmbed (`/oembed?url=...&format=json`) and the embed-code endpoints. oEmbed answers
+//! Owns oEmbed (`/oembed?url=...&format=json`), the embed-code endpoints and signed file
+//! links. oEmbed answers
 //! `photo` for viewer and file URLs of this site, sized to fit `maxwidth`/`maxheight`, and
 //! goes through the same visibility rule as everything else: 401 for a visitor who is not
 //! signed in, 403 for one who is, 404 for what does not exist.
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/oembed", get(oembed))
         .route("/api/v1/media/{id}/embed", get(media_embed))
         .route("/api/v1/albums/{id}/embed", get(album_embed))
+        .route("/api/v1/media/{id}/signed-urls", get(signed_urls))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -191,6 +193,57 @@ pub async fn album_embed(
     Ok(Json(AlbumEmbed {
         items: items.iter().map(|f| EmbedCodes::new(&base, f)).collect(),
         next_cursor,
+    }))
+}
+
+/// Short-lived links to a media item's files that work without a session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedUrls {
+    pub original: String,
+    pub medium: Option<String>,
+    pub thumb: Option<String>,
+    /// RFC 3339; the links stop working then (one hour).
+    pub expires_at: String,
+}
+
+/// Signed links to the files of a media item the requester may see (for private and
+/// password-protected media, whose plain file URLs need the requester's session).
+#[utoipa::path(get, path = "/api/v1/media/{id}/signed-urls", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 200, body = SignedUrls), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn signed_urls(
+    State(state): State<AppState>,
+    CurrentViewer(viewer): CurrentViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SignedUrls>> {
+    let files = state.app.get_media(&viewer, &id).await?;
+    let base = state.base_url();
+    let mut urls = vec![media_urls::original(&base, &files)];
+    for name in ["medium", "thumb"] {
+        if let Some(v) = files.variants.iter().find(|v| v.name == name) {
+            urls.push(media_urls::variant(&base, &files, v));
+        }
+    }
+    let names: Vec<String> = urls
+        .iter()
+        .filter_map(|u| u.rsplit('/').next().map(str::to_owned))
+        .collect();
+    let signed = state.app.sign_files(&viewer, &id, &names).await?;
+    let link = |needle: &str| {
+        urls.iter()
+            .zip(&signed)
+            .find(|(u, _)| u.contains(needle))
+            .map(|(u, (_, s))| format!("{u}?exp={}&sig={}", s.expires.0, s.sig))
+    };
+    let expires = signed
+        .first()
+        .map(|(_, s)| s.expires.to_rfc3339())
+        .unwrap_or_default();
+    Ok(Json(SignedUrls {
+        original: link(&format!("/{}", names.first().cloned().unwrap_or_default()))
+            .unwrap_or_default(),
+        medium: link(".md."),
+        thumb: link(".th."),
+        expires_at: expires,
     }))
 }
 

@@ -8,7 +8,11 @@ use vitrine_media::fixtures::*;
 
 use crate::support::TestApp;
 
-crate::backend_tests!(embed_codes_and_oembed, views_count_once_per_visitor_per_day);
+crate::backend_tests!(
+    embed_codes_and_oembed,
+    views_count_once_per_visitor_per_day,
+    signed_links_open_private_files_for_an_hour,
+);
 
 const EVIL: &str = "\"><script>alert(1)</script>[x](javascript:y)";
 
@@ -247,4 +251,61 @@ async fn views_count_once_per_visitor_per_day(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(views().await, 4);
+}
+
+async fn signed_links_open_private_files_for_an_hour(app: &TestApp) {
+    let c = app.signup("sig").await;
+    let m = upload(&c, app, &[("privacy", "private")]).await;
+    let id = m["id"].as_str().unwrap();
+    let plain = m["files"]["original"]["url"].as_str().unwrap();
+    let anon = app.browser();
+    assert_eq!(
+        anon.get(plain).send().await.unwrap().status(),
+        404,
+        "no session, no file"
+    );
+    let other = app.signup("sid").await;
+    let res = other
+        .get(app.url(&format!("/api/v1/media/{id}/signed-urls")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404, "only for those who may see it");
+    let s: Value = c
+        .get(app.url(&format!("/api/v1/media/{id}/signed-urls")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for k in ["original", "medium", "thumb"] {
+        let url = s[k].as_str().unwrap();
+        let res = anon.get(url).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{k}");
+        assert_eq!(res.headers()["cache-control"], "private, no-cache");
+    }
+    let original = s["original"].as_str().unwrap().to_owned();
+    let thumb = s["thumb"].as_str().unwrap().to_owned();
+    // The signature is bound to the file name and the expiry.
+    let (path, query) = original.split_once('?').unwrap();
+    let swapped = format!("{}?{}", thumb.split_once('?').unwrap().0, query);
+    assert_eq!(anon.get(&swapped).send().await.unwrap().status(), 404);
+    let tampered = original.replace("sig=", "sig=0");
+    assert_eq!(anon.get(&tampered).send().await.unwrap().status(), 404);
+    let exp: i64 = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("exp="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let longer = original.replace(&format!("exp={exp}"), &format!("exp={}", exp + 60));
+    assert_eq!(anon.get(&longer).send().await.unwrap().status(), 404);
+    assert!(path.ends_with(".jpg"));
+    app.clock.advance(3601);
+    assert_eq!(
+        anon.get(&original).send().await.unwrap().status(),
+        404,
+        "expired"
+    );
 }
