@@ -51,7 +51,16 @@ pub async fn get_user(
     Path(username): Path<String>,
 ) -> ApiResult<Json<ProfileDto>> {
     let u = state.app.public_profile(&viewer, &username).await?;
-    let open = state.app.profile_open_to(&viewer, &u);
+    Ok(Json(profile_dto(&state, &viewer, u).await?))
+}
+
+/// The profile as the viewer may see it (only the name of a private profile).
+pub async fn profile_dto(
+    state: &AppState,
+    viewer: &vitrine_app::Viewer,
+    u: vitrine_db::UserRecord,
+) -> Result<ProfileDto, vitrine_app::AppError> {
+    let open = state.app.profile_open_to(viewer, &u);
     let nonempty = |s: String| (open && !s.is_empty()).then_some(s);
     let (avatar, cover) = state.app.profile_images(&u).await?;
     let base = state.base_url();
@@ -62,17 +71,17 @@ pub async fn get_user(
         .filter(|_| open)
         .map(|f| MediaDto::new(&base, &f, None))
         .map(|d| d.files.medium.map_or(d.files.original.url, |m| m.url));
-    Ok(Json(ProfileDto {
+    Ok(ProfileDto {
         avatar_url,
         cover_url,
-        url: format!("{}/{}", state.base_url(), u.username),
+        url: format!("{base}/{}", u.username),
         username: u.username.to_string(),
         display_name: u.display_name,
         private: u.private_profile,
         bio: nonempty(u.bio),
         website: nonempty(u.website),
         created_at: open.then(|| u.created_at.to_rfc3339()),
-    }))
+    })
 }
 
 /// A user's media, newest first: the listed ones, or all for the user and staff.

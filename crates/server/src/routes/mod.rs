@@ -12,9 +12,11 @@ pub mod chevereto;
 pub mod files;
 pub mod oembed;
 pub mod ops;
+pub mod web_albums;
 pub mod web_auth;
 pub mod web_media;
 pub mod web_pages;
+pub mod web_profiles;
 pub mod web_settings;
 
 use std::time::Duration;
@@ -76,6 +78,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api_profile_images::router())
         .merge(oembed::router())
         .merge(web_media::router())
+        .merge(web_albums::router())
+        .merge(web_profiles::router())
         .merge(files::router())
         .layer(DefaultBodyLimit::max(state.config.max_form_bytes))
         .route_layer(middleware::from_fn_with_state(

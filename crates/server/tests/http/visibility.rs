@@ -18,6 +18,7 @@ crate::backend_tests!(
     pagination_is_stable_under_inserts,
     profiles_show_public_fields_and_can_be_private,
     avatars_covers_and_album_sort_orders,
+    album_and_profile_pages,
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -1058,4 +1059,113 @@ async fn avatars_covers_and_album_sort_orders(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
+}
+
+async fn album_and_profile_pages(app: &TestApp) {
+    let c = app.signup("paula").await;
+    c.patch(app.url("/api/v1/me"))
+        .json(&json!({"website": "https://paula.example/", "bio": "<i>hi</i>"}))
+        .send()
+        .await
+        .unwrap();
+    let album: Value = c
+        .post(app.url("/api/v1/albums"))
+        .json(&json!({"title": "Gate <x>", "privacy": "password", "password": "letmein"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let aid = album["id"].as_str().unwrap();
+    let form = Form::new()
+        .part("file", Part::bytes(png_rgb(40, 40)).file_name("g.png"))
+        .text("title", "Inside")
+        .text("album", aid.to_owned());
+    c.post(app.url("/api/v1/media"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let visitor = app.browser();
+    let page = visitor
+        .get(app.url(&format!("/album/{aid}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 403);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("name=\"password\"") && !html.contains("Inside"),
+        "a password form only"
+    );
+    let res = visitor
+        .post(app.url(&format!("/album/{aid}/unlock")))
+        .form(&[("password", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = visitor
+        .post(app.url(&format!("/album/{aid}/unlock")))
+        .form(&[("password", "letmein")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let html = visitor
+        .get(app.url(&format!("/album/slug-text.{aid}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("alt=\"Inside\""), "the grid after unlocking");
+    assert!(
+        html.contains("property=\"og:title\" content=\"Gate &lt;x&gt;\""),
+        "escaped preview title"
+    );
+    // The unlock covers this album only.
+    let other: Value = c
+        .post(app.url("/api/v1/albums"))
+        .json(&json!({"title": "Other", "privacy": "password", "password": "letmein"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = visitor
+        .get(app.url(&format!("/album/{}", other["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    let html = app
+        .browser()
+        .get(app.url("/paula"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(
+            "href=\"https:&#x2f;&#x2f;paula.example&#x2f;\" rel=\"nofollow ugc noopener\""
+        ),
+        "{html}"
+    );
+    assert!(html.contains("&lt;i&gt;hi&lt;"), "the bio is text");
+    assert_eq!(
+        app.browser()
+            .get(app.url("/no-such-user"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }
