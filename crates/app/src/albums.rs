@@ -14,6 +14,8 @@ use crate::tokens::{hash_token, random_token};
 use crate::visibility::{Access, Facts, Viewer, allows};
 use crate::{Actor, App, AppError, RequestMeta};
 
+const UNLOCK_FAILED: &str = "album_unlock_failed";
+
 /// How long an entered album password is remembered.
 pub const UNLOCK_TTL_SECS: i64 = 24 * 3600;
 
@@ -181,7 +183,16 @@ impl App {
                 sort,
                 now: self.clock.now(),
             })
-            .await?;
+            .await?
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "parent",
+                    format!(
+                        "albums nest at most {} levels deep",
+                        vitrine_db::MAX_ALBUM_DEPTH
+                    ),
+                )
+            })?;
         self.audit(
             Some(user.id),
             "album_created",
@@ -370,6 +381,9 @@ impl App {
         parent: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
+        if ids.is_empty() || ids.len() > 500 {
+            return Err(ValidationError::new("albums", "must list 1 to 500 album ids").into());
+        }
         let mut albums = Vec::new();
         for id in ids {
             albums.push(self.editable_album(actor, id).await?);
@@ -391,7 +405,11 @@ impl App {
         if !moved {
             return Err(ValidationError::new(
                 "parent",
-                "an album cannot go inside itself or one of its own sub-albums",
+                format!(
+                    "an album cannot go inside itself or one of its own sub-albums, nor deeper \
+                     than {} levels",
+                    vitrine_db::MAX_ALBUM_DEPTH
+                ),
             )
             .into());
         }
@@ -429,8 +447,10 @@ impl App {
         Ok(())
     }
 
-    /// Checks the album's password and, when right, grants the holder of `unlock_token`
-    /// (a new one when None) access to it. Returns the token to keep.
+    /// Checks the album's password and, when right, grants access to it. Returns a fresh
+    /// unlock token that also carries the viewer's earlier grants (a fresh one each time, so a
+    /// token planted in someone's browser never receives their grants). Albums without a
+    /// password look missing; failures are throttled per album and address, and per address.
     pub async fn unlock_album(
         &self,
         viewer: &Viewer,
@@ -438,36 +458,36 @@ impl App {
         password: &str,
         meta: &RequestMeta,
     ) -> Result<String, AppError> {
-        self.check_login_throttle(&format!("album:{id}"), meta)
-            .await?;
         let album = self
             .db
             .find_album(id)
             .await?
+            .filter(|a| a.privacy == Privacy::Password)
             .ok_or(AppError::NotFound("album"))?;
-        let ok = album.privacy == Privacy::Password
-            && self
-                .hasher
-                .verify(password, album.password_hash.as_deref())
-                .await?;
+        let target = format!("album:{id}:{}", meta.ip.as_deref().unwrap_or("-"));
+        self.check_throttle(UNLOCK_FAILED, &target, meta).await?;
+        let ok = self
+            .hasher
+            .verify(password, album.password_hash.as_deref())
+            .await?;
         if !ok {
-            self.audit(
-                None,
-                crate::throttle::LOGIN_FAILED,
-                Some(&format!("album:{id}")),
-                meta,
-                None,
-            )
-            .await;
+            self.audit(None, UNLOCK_FAILED, Some(&target), meta, None)
+                .await;
             return Err(AppError::WrongAlbumPassword);
         }
-        let token = match &viewer.unlock_token {
-            Some(t) => t.clone(),
-            None => random_token()?,
-        };
-        let expires = self.clock.now().plus_seconds(UNLOCK_TTL_SECS);
+        let token = random_token()?;
+        let now = self.clock.now();
+        if let Some(old) = &viewer.unlock_token {
+            self.db
+                .copy_album_unlocks(&hash_token(old), &hash_token(&token), now)
+                .await?;
+        }
         self.db
-            .add_album_unlock(&hash_token(&token), album.id, expires)
+            .add_album_unlock(
+                &hash_token(&token),
+                album.id,
+                now.plus_seconds(UNLOCK_TTL_SECS),
+            )
             .await?;
         Ok(token)
     }
@@ -582,7 +602,17 @@ impl App {
             Audience::Visitors
         };
         let order = MediaOrder::parse(&album.sort).unwrap_or(MediaOrder::Newest);
-        let last = self.cursor_media(cursor).await?;
+        // A cursor must be an item of this album: any other would reveal where a stranger's
+        // title or view count falls in the order.
+        let last = self
+            .cursor_media(cursor)
+            .await?
+            .map(|m| {
+                (m.album_id == Some(album.id))
+                    .then_some(m)
+                    .ok_or_else(|| ValidationError::new("cursor", "is not valid"))
+            })
+            .transpose()?;
         let items = self
             .db
             .list_album_media(

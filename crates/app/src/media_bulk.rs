@@ -60,6 +60,13 @@ impl App {
             Some(a) => Some(self.album_for_media(actor, a).await?),
             None => None,
         };
+        // Media go only into their own owner's albums (staff included), so an album's owner
+        // never holds, counts or deletes someone else's media.
+        if let Some(t) = &target
+            && media.iter().any(|m| m.owner_id != Some(t.owner_id))
+        {
+            return Err(ValidationError::new("album", "must belong to the media's owner").into());
+        }
         let media_ids: Vec<i64> = media.iter().map(|m| m.id).collect();
         self.db
             .move_media(&media_ids, target.map(|a| a.id), self.clock.now())

@@ -112,6 +112,9 @@ impl App {
             Audience::Visitors
         };
         let last = self.cursor_media(cursor).await?;
+        if last.as_ref().is_some_and(|m| m.owner_id != Some(owner_id)) {
+            return Err(ValidationError::new("cursor", "is not valid").into());
+        }
         let items = self
             .db
             .list_media_by_owner(owner_id, audience, last.as_ref(), limit, self.clock.now())

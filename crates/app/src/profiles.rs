@@ -25,10 +25,15 @@ fn check_website(w: &str) -> Result<String, ValidationError> {
     }
     let bad = || ValidationError::new("website", "must be an http:// or https:// address");
     let url = url::Url::parse(w).map_err(|_| bad())?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || w.len() > 255 {
+    let normalised = url.to_string();
+    // Measured after normalisation (punycode, percent-encoding), which is what is stored.
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || normalised.len() > 255
+    {
         return Err(bad());
     }
-    Ok(url.to_string())
+    Ok(normalised)
 }
 
 /// Whether the viewer may see everything of `user`'s (themselves or staff).

@@ -14,16 +14,26 @@ impl App {
         account: &str,
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
+        self.check_throttle(LOGIN_FAILED, account, meta).await
+    }
+
+    /// The same rule for any kind of failure (`action` in the audit log) against `target`.
+    pub(crate) async fn check_throttle(
+        &self,
+        action: &str,
+        target: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), AppError> {
         let p = &self.policy;
         let since = self.clock.now().minus_seconds(p.login_window_secs);
         let by_account = self
             .db
-            .count_audit_since(LOGIN_FAILED, AuditQuery::ByTarget(account), since)
+            .count_audit_since(action, AuditQuery::ByTarget(target), since)
             .await?;
         let by_ip = match meta.ip.as_deref() {
             Some(ip) => {
                 self.db
-                    .count_audit_since(LOGIN_FAILED, AuditQuery::ByIp(ip), since)
+                    .count_audit_since(action, AuditQuery::ByIp(ip), since)
                     .await?
             }
             None => 0,

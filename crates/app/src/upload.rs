@@ -111,7 +111,13 @@ const MAX_TAG_CHARS: usize = 64;
 /// Tags as people mean them: trimmed, inner whitespace collapsed, empty ones dropped, the
 /// first spelling of a case-insensitive duplicate kept; at most 30 of at most 64 characters.
 pub fn normalize_tags(raw: &[String]) -> Result<Vec<String>, ValidationError> {
+    let too_many = || ValidationError::new("tags", format!("at most {MAX_TAGS} tags"));
+    // Bounded work whatever the input: refuse absurd lists before looking at them.
+    if raw.len() > MAX_TAGS * 4 || raw.iter().map(String::len).sum::<usize>() > 64 * 1024 {
+        return Err(too_many());
+    }
     let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for t in raw {
         let t = t
             .split_whitespace()
@@ -129,15 +135,12 @@ pub fn normalize_tags(raw: &[String]) -> Result<Vec<String>, ValidationError> {
                 format!("each tag must be at most {MAX_TAG_CHARS} characters"),
             ));
         }
-        if !out.iter().any(|o| o.to_lowercase() == t.to_lowercase()) {
+        if seen.insert(t.to_lowercase()) {
             out.push(t);
+            if out.len() > MAX_TAGS {
+                return Err(too_many());
+            }
         }
-    }
-    if out.len() > MAX_TAGS {
-        return Err(ValidationError::new(
-            "tags",
-            format!("at most {MAX_TAGS} tags"),
-        ));
     }
     out.sort();
     Ok(out)

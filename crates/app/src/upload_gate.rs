@@ -91,6 +91,17 @@ impl App {
         })
     }
 
+    /// The per-address flood check alone, for a request whose key is still unknown (it
+    /// comes in the body): refuses before the body is read.
+    pub async fn check_ip_flood(&self, meta: &RequestMeta) -> Result<(), AppError> {
+        let Some(ip) = meta.ip.as_deref() else {
+            return Ok(());
+        };
+        let limits = self.upload_settings().await?.flood.per_ip;
+        self.check_flood(AuditQuery::ByIp(ip), limits, self.clock.now())
+            .await
+    }
+
     async fn check_flood(
         &self,
         who: AuditQuery<'_>,

@@ -98,7 +98,10 @@ pub fn allows(actor: &Actor, unlocked: &[i64], f: &Facts, access: Access) -> boo
         (Access::List, Privacy::Public) => true,
         (Access::List, _) => false,
         (_, Privacy::Public | Privacy::Unlisted) => true,
-        (_, Privacy::Password) => f.password_albums.iter().all(|a| unlocked.contains(a)),
+        // An empty list cannot happen for a password level; refuse rather than open.
+        (_, Privacy::Password) => {
+            !f.password_albums.is_empty() && f.password_albums.iter().all(|a| unlocked.contains(a))
+        }
         (_, Privacy::Private) => false,
     }
 }
@@ -130,11 +133,17 @@ impl App {
             Some(a) => self.db.album_chain(a).await?,
             None => Vec::new(),
         };
+        // An album that vanished under a concurrent delete: fail closed.
+        let orphaned = m.album_id.is_some() && chain.is_empty();
         Ok(Facts {
             owner_id: m.owner_id,
             owner_banned: self.owner_banned(m.owner_id).await?,
             owner_private: false,
-            level: chain.iter().fold(m.privacy, |l, a| l.and(a.privacy)),
+            level: if orphaned {
+                Privacy::Private
+            } else {
+                chain.iter().fold(m.privacy, |l, a| l.and(a.privacy))
+            },
             password_albums: chain
                 .iter()
                 .filter(|a| a.privacy == Privacy::Password)

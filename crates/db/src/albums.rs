@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use vitrine_domain::{Privacy, PublicId, Timestamp};
 
-use crate::entity::{album, album_unlock, media};
+use crate::entity::{album, album_unlock, media, user};
 use crate::jobs::enqueue_on;
 use crate::{Backend, Db, DbError, NewJob};
 
@@ -152,6 +152,48 @@ async fn albums_in(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Album
         .collect()
 }
 
+/// Serialises album-tree changes of one owner on PostgreSQL (a row lock on the owner), so
+/// concurrent moves cannot race a cycle in nor leave a stale effective level. SQLite has a
+/// single writer already (and sea-query leaves the lock out there).
+async fn lock_owner(txn: &DatabaseTransaction, owner_id: i64) -> Result<(), DbError> {
+    user::Entity::find_by_id(owner_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    Ok(())
+}
+
+/// The deepest level below `id` (0 for a leaf).
+async fn subtree_height(
+    conn: &impl ConnectionTrait,
+    backend: Backend,
+    id: i64,
+) -> Result<i64, DbError> {
+    let (b, p) = match backend {
+        Backend::Sqlite => (DbBackend::Sqlite, "?"),
+        Backend::Postgres => (DbBackend::Postgres, "$1"),
+    };
+    let sql = format!(
+        "WITH RECURSIVE t(id, depth) AS (\
+           SELECT id, 0 FROM albums WHERE id = {p} \
+           UNION ALL \
+           SELECT a.id, t.depth + 1 FROM albums a JOIN t ON a.parent_id = t.id \
+           WHERE t.depth < 10000) \
+         SELECT MAX(depth) AS h FROM t"
+    );
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(b, sql, [id.into()]))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<Option<i64>>("", "h"))
+        .transpose()?
+        .flatten()
+        .unwrap_or(0))
+}
+
+/// Albums nest at most this deep (a root album is level 1).
+pub const MAX_DEPTH: usize = 32;
+
 /// Recomputes the effective level of `root` and everything below it.
 async fn recompute_effective(
     txn: &DatabaseTransaction,
@@ -195,8 +237,15 @@ async fn recompute_effective(
 }
 
 impl Db {
-    pub async fn create_album(&self, a: NewAlbum) -> Result<AlbumRecord, DbError> {
+    /// Creates an album; `Ok(None)` when its parent is already at the deepest level.
+    pub async fn create_album(&self, a: NewAlbum) -> Result<Option<AlbumRecord>, DbError> {
         let txn = self.write.begin().await?;
+        lock_owner(&txn, a.owner_id).await?;
+        if let Some(p) = a.parent_id
+            && tree_ids(&txn, self.backend(), p, false).await?.len() >= MAX_DEPTH
+        {
+            return Ok(None);
+        }
         let parent_level = match a.parent_id {
             Some(p) => album::Entity::find_by_id(p)
                 .one(&txn)
@@ -223,7 +272,7 @@ impl Db {
         .insert(&txn)
         .await?;
         txn.commit().await?;
-        m.try_into()
+        m.try_into().map(Some)
     }
 
     pub async fn find_album(&self, public_id: &str) -> Result<Option<AlbumRecord>, DbError> {
@@ -260,6 +309,17 @@ impl Db {
         now: Timestamp,
     ) -> Result<(), DbError> {
         let txn = self.write.begin().await?;
+        let Some(current) = album::Entity::find_by_id(id).one(&txn).await? else {
+            return Ok(());
+        };
+        lock_owner(&txn, current.owner_id).await?;
+        // A new password, or no password any more: grants made under the old one end.
+        if current.password_hash != f.password_hash || f.privacy != Privacy::Password {
+            album_unlock::Entity::delete_many()
+                .filter(album_unlock::Column::AlbumId.eq(id))
+                .exec(&txn)
+                .await?;
+        }
         album::Entity::update_many()
             .col_expr(album::Column::Title, Expr::value(f.title))
             .col_expr(album::Column::Description, Expr::value(f.description))
@@ -277,7 +337,7 @@ impl Db {
     }
 
     /// Moves albums under `parent` (None: to the top). Returns false, changing nothing, when
-    /// that would put an album under itself or its own descendant.
+    /// that would put an album under itself or its own descendant, or nest too deep.
     pub async fn move_albums(
         &self,
         ids: &[i64],
@@ -285,11 +345,28 @@ impl Db {
         now: Timestamp,
     ) -> Result<bool, DbError> {
         let txn = self.write.begin().await?;
+        let mut owners: Vec<i64> = albums_in(&txn, ids)
+            .await?
+            .iter()
+            .map(|a| a.owner_id)
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        for o in owners {
+            lock_owner(&txn, o).await?;
+        }
         if let Some(p) = parent {
-            // Checked inside the transaction that moves, so two moves cannot race a cycle in.
+            // Checked under the owner lock in the transaction that moves, so two moves cannot
+            // race a cycle in.
             let above = tree_ids(&txn, self.backend(), p, false).await?;
             if ids.iter().any(|id| above.contains(id)) {
                 return Ok(false);
+            }
+            for id in ids {
+                let height = subtree_height(&txn, self.backend(), *id).await?;
+                if above.len() + 1 + usize::try_from(height).unwrap_or(usize::MAX) > MAX_DEPTH {
+                    return Ok(false);
+                }
             }
         }
         album::Entity::update_many()
@@ -317,8 +394,38 @@ impl Db {
         let Some(a) = album::Entity::find_by_id(id).one(&txn).await? else {
             return Ok(());
         };
+        lock_owner(&txn, a.owner_id).await?;
         let doomed = match contents {
             AlbumContents::MoveUp => {
+                // What moves up keeps at least the restriction it had: its own level is raised
+                // to the deleted album's (password becomes private: the password goes too).
+                let floor = match Privacy::from_stored(&a.privacy) {
+                    Privacy::Password => Privacy::Private,
+                    p => p,
+                };
+                let weaker: Vec<&str> = [Privacy::Public, Privacy::Unlisted, Privacy::Password]
+                    .into_iter()
+                    .filter(|p| *p < floor)
+                    .map(Privacy::as_str)
+                    .collect();
+                if !weaker.is_empty() {
+                    media::Entity::update_many()
+                        .col_expr(media::Column::Privacy, Expr::value(floor.as_str()))
+                        .filter(media::Column::AlbumId.eq(id))
+                        .filter(media::Column::Privacy.is_in(weaker.clone()))
+                        .exec(&txn)
+                        .await?;
+                    album::Entity::update_many()
+                        .col_expr(album::Column::Privacy, Expr::value(floor.as_str()))
+                        .col_expr(
+                            album::Column::PasswordHash,
+                            Expr::value(Option::<String>::None),
+                        )
+                        .filter(album::Column::ParentId.eq(id))
+                        .filter(album::Column::Privacy.is_in(weaker))
+                        .exec(&txn)
+                        .await?;
+                }
                 let children: Vec<i64> = album::Entity::find()
                     .select_only()
                     .column(album::Column::Id)
@@ -459,6 +566,37 @@ impl Db {
             .filter(media::Column::Id.is_in(media_ids.iter().copied()))
             .exec(&self.write)
             .await?;
+        Ok(())
+    }
+
+    /// Gives the grants of one unlock token to another (a fresh token per unlock, so a token
+    /// planted by someone else never receives the new grant).
+    pub async fn copy_album_unlocks(
+        &self,
+        from_hash: &str,
+        to_hash: &str,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let live = album_unlock::Entity::find()
+            .filter(album_unlock::Column::TokenHash.eq(from_hash))
+            .filter(album_unlock::Column::ExpiresAt.gt(now.0))
+            .limit(1000)
+            .all(&self.read)
+            .await?;
+        if live.is_empty() {
+            return Ok(());
+        }
+        album_unlock::Entity::insert_many(live.into_iter().map(|u| album_unlock::ActiveModel {
+            token_hash: Set(to_hash.to_owned()),
+            album_id: Set(u.album_id),
+            expires_at: Set(u.expires_at),
+        }))
+        .on_conflict_do_nothing_on([
+            album_unlock::Column::TokenHash,
+            album_unlock::Column::AlbumId,
+        ])
+        .exec_without_returning(&self.write)
+        .await?;
         Ok(())
     }
 

@@ -18,7 +18,9 @@ pub mod test_support;
 mod users;
 mod views;
 
-pub use albums::{AlbumContents, AlbumFields, AlbumRecord, AlbumScope, NewAlbum};
+pub use albums::{
+    AlbumContents, AlbumFields, AlbumRecord, AlbumScope, MAX_DEPTH as MAX_ALBUM_DEPTH, NewAlbum,
+};
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditQuery, NewAuditEntry};
 pub use connection::{Backend, Db, redact_url};

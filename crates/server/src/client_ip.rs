@@ -1,16 +1,29 @@
 //! Owns finding the client's IP address. The socket peer is the client unless it is one of
-//! the configured trusted proxies; then the forwarding chain (`X-Forwarded-For`, else
-//! `Forwarded: for=`) is read from the right, skipping trusted proxies, and the first address
-//! that is not one is the client. Anything left of it was written by the client and may be
-//! spoofed, so it is never used.
+//! the configured trusted proxies; then the forwarding chain of the one header the proxies are
+//! configured to write (`X-Forwarded-For` or `Forwarded: for=`; the other is ignored, since a
+//! client could send it through a proxy that does not overwrite it) is read from the right,
+//! skipping trusted proxies, and the first address that is not one is the client. Anything
+//! left of it was written by the client and may be spoofed, so it is never used.
 
 use std::net::IpAddr;
 
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
+/// Which header the trusted proxies write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForwardHeader {
+    #[default]
+    XForwardedFor,
+    Forwarded,
+}
+
 #[derive(Debug, Clone, Default)]
-pub struct TrustedProxies(Vec<IpNet>);
+pub struct TrustedProxies {
+    nets: Vec<IpNet>,
+    header: ForwardHeader,
+}
 
 /// One hop of a forwarding header: an address with an optional port, IPv6 maybe bracketed,
 /// maybe quoted (`Forwarded`).
@@ -28,15 +41,12 @@ fn parse_hop(raw: &str) -> Option<IpAddr> {
 }
 
 /// The hops, left (client side) to right (nearest proxy).
-fn forwarded_chain(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
-    let xff: Vec<&str> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    if !xff.is_empty() {
-        return xff
+fn forwarded_chain(headers: &HeaderMap, header: ForwardHeader) -> Vec<Option<IpAddr>> {
+    if header == ForwardHeader::XForwardedFor {
+        return headers
+            .get_all("x-forwarded-for")
             .iter()
+            .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(parse_hop)
             .collect();
@@ -57,7 +67,7 @@ fn forwarded_chain(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
 
 impl TrustedProxies {
     /// Parses addresses and CIDR ranges; the error is the first entry that is neither.
-    pub fn parse(entries: &[String]) -> Result<Self, String> {
+    pub fn parse(entries: &[String], header: ForwardHeader) -> Result<Self, String> {
         entries
             .iter()
             .map(|e| {
@@ -67,12 +77,12 @@ impl TrustedProxies {
                     .map_err(|_| e.to_owned())
             })
             .collect::<Result<Vec<_>, _>>()
-            .map(Self)
+            .map(|nets| Self { nets, header })
     }
 
     fn trusts(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
-        self.0.iter().any(|net| net.contains(&ip))
+        self.nets.iter().any(|net| net.contains(&ip))
     }
 
     /// The client address of a request that arrived from `peer`.
@@ -81,7 +91,7 @@ impl TrustedProxies {
         if !self.trusts(client) {
             return client;
         }
-        for hop in forwarded_chain(headers).into_iter().rev() {
+        for hop in forwarded_chain(headers, self.header).into_iter().rev() {
             // A hop we cannot read was written by someone we do not trust: stop at the last
             // trusted one rather than guess.
             let Some(ip) = hop else { return client };
@@ -113,7 +123,10 @@ mod tests {
 
     #[test]
     fn forwarding_headers_are_believed_only_from_trusted_proxies() {
-        let proxies = TrustedProxies::parse(&["10.0.0.0/8".into(), "192.168.1.5".into()]).unwrap();
+        let nets = ["10.0.0.0/8".to_owned(), "192.168.1.5".to_owned()];
+        let x = ForwardHeader::XForwardedFor;
+        let proxies = TrustedProxies::parse(&nets, x).unwrap();
+        let rfc7239 = TrustedProxies::parse(&nets, ForwardHeader::Forwarded).unwrap();
         let spoof = headers(&[("x-forwarded-for", "6.6.6.6")]);
         // An untrusted peer cannot choose its address.
         assert_eq!(
@@ -149,6 +162,19 @@ mod tests {
                 "198.51.100.7",
             ),
             (&[("x-forwarded-for", "198.51.100.7, garbage")], "10.0.0.2"),
+            // The header the proxies do not write is ignored.
+            (&[("forwarded", "for=198.51.100.7")], "10.0.0.2"),
+            (&[("x-forwarded-for", "10.0.0.9, 10.0.0.8")], "10.0.0.9"),
+            (&[], "10.0.0.2"),
+        ];
+        for (pairs, want) in cases {
+            assert_eq!(
+                proxies.client_ip(ip("10.0.0.2"), &headers(pairs)),
+                ip(want),
+                "{pairs:?}"
+            );
+        }
+        let forwarded: &[(&[(&'static str, &'static str)], &str)] = &[
             (
                 &[("forwarded", "for=198.51.100.7;proto=https")],
                 "198.51.100.7",
@@ -160,20 +186,19 @@ mod tests {
                 )],
                 "2001:db8::9",
             ),
-            (&[("x-forwarded-for", "10.0.0.9, 10.0.0.8")], "10.0.0.9"),
-            (&[], "10.0.0.2"),
+            (&[("x-forwarded-for", "6.6.6.6")], "10.0.0.2"),
         ];
-        for (pairs, want) in cases {
+        for (pairs, want) in forwarded {
             assert_eq!(
-                proxies.client_ip(ip("10.0.0.2"), &headers(pairs)),
+                rfc7239.client_ip(ip("10.0.0.2"), &headers(pairs)),
                 ip(want),
                 "{pairs:?}"
             );
         }
         assert_eq!(
-            TrustedProxies::parse(&["nonsense".into()]).unwrap_err(),
+            TrustedProxies::parse(&["nonsense".into()], x).unwrap_err(),
             "nonsense"
         );
-        assert!(TrustedProxies::parse(&["::1".into(), "fd00::/8".into()]).is_ok());
+        assert!(TrustedProxies::parse(&["::1".into(), "fd00::/8".into()], x).is_ok());
     }
 }

@@ -35,6 +35,8 @@ pub struct Config {
     /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` / `Forwarded`
     /// headers are believed; the client is the right-most address not in this list.
     pub trusted_proxies: Vec<String>,
+    /// The header the trusted proxies set: `x-forwarded-for` or `forwarded` (RFC 7239).
+    pub trusted_proxy_header: crate::client_ip::ForwardHeader,
     pub auth: AuthConfig,
     pub url_fetch: UrlFetchConfig,
 }
@@ -91,6 +93,7 @@ impl Default for Config {
             worker: true,
             max_form_bytes: 1024 * 1024,
             trusted_proxies: Vec::new(),
+            trusted_proxy_header: crate::client_ip::ForwardHeader::XForwardedFor,
             auth: AuthConfig::default(),
             url_fetch: UrlFetchConfig::default(),
         }
@@ -271,7 +274,10 @@ impl Config {
         if self.max_form_bytes < 1024 {
             return fail("max_form_bytes", "must be at least 1024");
         }
-        if let Err(bad) = crate::client_ip::TrustedProxies::parse(&self.trusted_proxies) {
+        if let Err(bad) = crate::client_ip::TrustedProxies::parse(
+            &self.trusted_proxies,
+            self.trusted_proxy_header,
+        ) {
             return fail(
                 "trusted_proxies",
                 &format!("`{bad}` is not an IP address or CIDR range"),

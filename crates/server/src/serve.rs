@@ -85,7 +85,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         config.auth_policy(),
         &config.fetch_policy(),
     )?;
-    let proxies = TrustedProxies::parse(&config.trusted_proxies)
+    let proxies = TrustedProxies::parse(&config.trusted_proxies, config.trusted_proxy_header)
         .map_err(|bad| anyhow::anyhow!("invalid trusted proxy `{bad}`"))?;
     Ok(AppState {
         proxies: Arc::new(proxies),

@@ -52,6 +52,9 @@ pub struct FormSpec<'a> {
     /// Text fields that may be as large as a file (base64 encoded).
     pub large_fields: &'a [&'a str],
     pub max_bytes: u64,
+    /// A field that must come before any file or large field (the key, when it is in the
+    /// body): nothing large is read for a request that has not shown it yet.
+    pub required_first: Option<&'a str>,
 }
 
 fn bad(status: StatusCode, code: &'static str, msg: impl Into<String>) -> ApiError {
@@ -145,6 +148,18 @@ pub async fn receive_form(
             ));
         }
         let name = field.name().unwrap_or_default().to_owned();
+        let large = spec.large_fields.contains(&name.as_str())
+            || spec.file_fields.contains(&name.as_str()) && field.file_name().is_some();
+        if let Some(first) = spec.required_first
+            && large
+            && !fields.iter().any(|(k, _): &(String, String)| k == first)
+        {
+            return Err(bad(
+                StatusCode::BAD_REQUEST,
+                "key_after_file",
+                format!("send the `{first}` field before the file (or the key in a header)"),
+            ));
+        }
         if spec.file_fields.contains(&name.as_str()) && field.file_name().is_some() {
             if file.is_some() {
                 return Err(bad(

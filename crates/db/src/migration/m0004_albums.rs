@@ -118,8 +118,8 @@ impl MigrationTrait for Migration {
             m.create_index(ix.to_owned()).await?;
         }
 
-        // Existing media were visible to anyone with the link and listed nowhere: public
-        // is the closest level, and the first listings come with this migration.
+        // Existing media were visible to anyone with the link and listed nowhere: unlisted is
+        // exactly that. (Every insert names its level, so this default only fills old rows.)
         m.alter_table(
             Table::alter()
                 .table(Media::Table)
@@ -127,7 +127,7 @@ impl MigrationTrait for Migration {
                     ColumnDef::new(Media::Privacy)
                         .string_len(16)
                         .not_null()
-                        .default("public"),
+                        .default("unlisted"),
                 )
                 .to_owned(),
         )

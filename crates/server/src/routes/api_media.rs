@@ -97,6 +97,7 @@ pub async fn upload_media(
         file_fields: &["file"],
         large_fields: &[],
         max_bytes: ticket.max_bytes(),
+        required_first: None,
     };
     let mut form = upload_body::receive_form(multipart, spec, &dir).await?;
     let details = details(&form)?;

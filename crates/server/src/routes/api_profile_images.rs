@@ -44,6 +44,7 @@ async fn put_image(
         file_fields: &["file"],
         large_fields: &[],
         max_bytes: ticket.max_bytes(),
+        required_first: None,
     };
     let form = upload_body::receive_form(multipart, spec, &state.config.temp_dir()).await?;
     let incoming: Incoming = form

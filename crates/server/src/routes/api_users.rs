@@ -65,6 +65,7 @@ pub async fn profile_dto(
     let (avatar, cover) = state.app.profile_images(&u).await?;
     let base = state.base_url();
     let avatar_url = avatar
+        .filter(|_| open)
         .map(|f| MediaDto::new(&base, &f, None))
         .and_then(|d| d.files.thumb.map(|t| t.url));
     let cover_url = cover

@@ -16,7 +16,9 @@ use vitrine_app::{Actor, UploadTicket};
 use vitrine_domain::parse_duration_secs;
 
 use crate::auth::presented_api_key;
-use crate::chevereto_reply::{ChevError, Format, error_response, file_too_big, success_response};
+use crate::chevereto_reply::{
+    ChevError, Format, capitalise, error_response, file_too_big, success_response,
+};
 use crate::request_meta::Meta;
 use crate::state::AppState;
 use crate::upload_body::{self, FormSpec};
@@ -137,8 +139,13 @@ async fn run(
     };
     let max_bytes = match &ticket {
         Some(t) => t.max_bytes(),
-        None => state.app.upload_settings().await?.max_bytes,
+        None => {
+            // The key is in the body: at least the address may not flood us meanwhile.
+            state.app.check_ip_flood(meta).await?;
+            state.app.upload_settings().await?.max_bytes
+        }
     };
+    let key_known = ticket.is_some();
     let dir = state.config.temp_dir();
     let content_type = req
         .headers()
@@ -156,11 +163,13 @@ async fn run(
             file_fields: &["source", "image"],
             large_fields: &["source", "image"],
             max_bytes,
+            required_first: (!key_known).then_some("key"),
         };
         let form = upload_body::receive_form(multipart, spec, &dir)
             .await
             .map_err(|e| match e.code {
                 "file_too_large" => file_too_big(max_bytes),
+                "key_after_file" => ChevError::new(100, capitalise(&e.message)),
                 _ => e.into(),
             })?;
         (form.file, form.fields)

@@ -415,6 +415,45 @@ async fn descriptive_parameters(app: &TestApp) {
             "{given}"
         );
     }
+    // `album_id`: the key owner's album is used; anyone else's is ignored.
+    let mine: Value = c
+        .post(app.url("/api/v1/albums"))
+        .json(&serde_json::json!({"title": "Mine"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stranger = app.signup("params_other").await;
+    let theirs: Value = stranger
+        .post(app.url("/api/v1/albums"))
+        .json(&serde_json::json!({"title": "Theirs"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for (album, want) in [(&mine, Some(mine["id"].as_str().unwrap())), (&theirs, None)] {
+        let (status, v) = json_of(
+            send(vec![("album_id", album["id"].as_str().unwrap().to_owned())])
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "{v}");
+        let id = v["image"]["id_encoded"].as_str().unwrap();
+        let m: Value = c
+            .get(app.url(&format!("/api/v1/media/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(m["album"].as_str(), want);
+    }
     // The native API sees the same tags.
     let id = image["id_encoded"].as_str().unwrap();
     let m: Value = c
@@ -471,6 +510,34 @@ async fn guest_key_uploads_anonymously(app: &TestApp) {
         v["image"]["tags"],
         serde_json::json!([]),
         "tags are ignored for guests"
+    );
+    let id = v["image"]["id_encoded"].as_str().unwrap().to_owned();
+    let m: Value = tool()
+        .get(app.url(&format!("/api/v1/media/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        m["privacy"], "unlisted",
+        "guest uploads are unlisted by default"
+    );
+    let recent: Value = tool()
+        .get(app.url("/api/v1/media"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        recent["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["id"] != id.as_str())
     );
     assert_eq!(bytes_of(v["image"]["url"].as_str().unwrap()).await.0, 200);
     // A guest upload over the guest size limit.
@@ -537,6 +604,19 @@ async fn error_codes(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(code_of(res).await.0, 100);
+    // A key in the body must come before the file: nothing large is read for a stranger.
+    let late = Form::new()
+        .part("source", Part::bytes(png_rgb(8, 8)).file_name("e.png"))
+        .text("key", key.clone());
+    let res = tool()
+        .post(endpoint(app))
+        .multipart(late)
+        .send()
+        .await
+        .unwrap();
+    let (code, msg) = code_of(res).await;
+    assert_eq!(code, 100);
+    assert!(msg.contains("before the file"), "{msg}");
     // 110: another API version; 120: another action, and base64 that does not decode.
     let res = tool()
         .post(app.url("/api/2/upload"))

@@ -659,6 +659,58 @@ async fn albums_nest_move_and_delete(app: &TestApp) {
         .await
         .unwrap();
     assert!(m["album"].is_null(), "moved up to no album");
+    // Deleting a private album and moving its contents up keeps them private.
+    let vault: Value = c
+        .post(app.url("/api/v1/albums"))
+        .json(&json!({"title": "Vault", "privacy": "private"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kept: Value = upload(id(&vault), 43).await.unwrap().json().await.unwrap();
+    assert_eq!(kept["privacy"], "public", "its own level");
+    let inner: Value = create("Inner", Some(&id(&vault)))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    c.delete(app.url(&format!("/api/v1/albums/{}", id(&vault))))
+        .send()
+        .await
+        .unwrap();
+    let m: Value = c
+        .get(app.url(&format!("/api/v1/media/{}", id(&kept))))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        m["privacy"], "private",
+        "raised to the deleted album's level"
+    );
+    assert_eq!(
+        app.browser()
+            .get(m["files"]["original"]["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let inner: Value = c
+        .get(app.url(&format!("/api/v1/albums/{}", id(&inner))))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inner["privacy"], "private");
     // Deleting A with its contents deletes B, its media and leaves files to the collector.
     let m3: Value = upload(id(&b), 42).await.unwrap().json().await.unwrap();
     let file = m3["files"]["original"]["url"].as_str().unwrap().to_owned();
@@ -1142,6 +1194,40 @@ async fn album_and_profile_pages(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+    // A new password ends the grants made under the old one.
+    let res = c
+        .patch(app.url(&format!("/api/v1/albums/{aid}")))
+        .json(&json!({"password": "changed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = visitor
+        .get(app.url(&format!("/album/{aid}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "relocked");
+    // Albums without a password cannot be unlocked (they look missing).
+    let plain: Value = c
+        .post(app.url("/api/v1/albums"))
+        .json(&json!({"title": "Plain", "privacy": "private"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = visitor
+        .post(app.url(&format!(
+            "/api/v1/albums/{}/unlock",
+            plain["id"].as_str().unwrap()
+        )))
+        .json(&json!({"password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
 
     let html = app
         .browser()
