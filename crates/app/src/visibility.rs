@@ -153,6 +153,14 @@ impl App {
         })
     }
 
+    /// The level a media item's link recipients meet (its own and its albums').
+    pub async fn effective_privacy(
+        &self,
+        files: &vitrine_db::MediaFiles,
+    ) -> Result<Privacy, AppError> {
+        Ok(self.media_facts(&files.media).await?.level)
+    }
+
     pub(crate) fn is_expired(&self, at: Option<Timestamp>) -> bool {
         at.is_some_and(|t| t <= self.clock.now())
     }

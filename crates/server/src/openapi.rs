@@ -31,6 +31,7 @@ use crate::routes::{
         api_albums::list_my_albums,
         api_users::get_user, api_users::list_user_media, api_users::list_user_albums,
         oembed::oembed, oembed::media_embed, oembed::album_embed, oembed::signed_urls,
+        oembed::media_share, oembed::album_share,
         api_profile_images::put_avatar, api_profile_images::delete_avatar,
         api_profile_images::put_cover, api_profile_images::delete_cover,
         api_admin::list_users, api_admin::update_user, api_admin::get_settings, api_admin::update_settings,

@@ -27,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/media/{id}/embed", get(media_embed))
         .route("/api/v1/albums/{id}/embed", get(album_embed))
         .route("/api/v1/media/{id}/signed-urls", get(signed_urls))
+        .route("/api/v1/media/{id}/share", get(media_share))
+        .route("/api/v1/albums/{id}/share", get(album_share))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -193,6 +195,60 @@ pub async fn album_embed(
     Ok(Json(AlbumEmbed {
         items: items.iter().map(|f| EmbedCodes::new(&base, f)).collect(),
         next_cursor,
+    }))
+}
+
+/// What to hand to someone: the page link, and what it shows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShareLink {
+    /// The page to share (viewer or album page).
+    pub url: String,
+    pub title: String,
+    /// The level the link's recipients meet: `public`/`unlisted` open for anyone, `password`
+    /// asks for the album password, `private` opens only for its owner and staff.
+    pub privacy: String,
+    /// The direct file (media only).
+    pub direct: Option<String>,
+}
+
+/// The share link of a media item (for a private item, signed file links are at
+/// `/signed-urls`).
+#[utoipa::path(get, path = "/api/v1/media/{id}/share", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 200, body = ShareLink), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn media_share(
+    State(state): State<AppState>,
+    CurrentViewer(viewer): CurrentViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ShareLink>> {
+    let files = state.app.get_media(&viewer, &id).await?;
+    let base = state.base_url();
+    Ok(Json(ShareLink {
+        url: media_urls::viewer(&base, files.media.public_id.as_str()),
+        title: files.media.title.clone(),
+        privacy: state
+            .app
+            .effective_privacy(&files)
+            .await?
+            .as_str()
+            .to_owned(),
+        direct: Some(media_urls::original(&base, &files)),
+    }))
+}
+
+/// The share link of an album.
+#[utoipa::path(get, path = "/api/v1/albums/{id}/share", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 200, body = ShareLink), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn album_share(
+    State(state): State<AppState>,
+    CurrentViewer(viewer): CurrentViewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ShareLink>> {
+    let view = state.app.album_view(&viewer, &id).await?;
+    Ok(Json(ShareLink {
+        url: format!("{}/album/{}", state.base_url(), view.album.public_id),
+        title: view.album.title.clone(),
+        privacy: view.album.effective_privacy.as_str().to_owned(),
+        direct: None,
     }))
 }
 

@@ -169,6 +169,18 @@ async fn embed_codes_and_oembed(app: &TestApp) {
     ] {
         assert!(html.contains(needle), "{needle} missing");
     }
+    // Share links.
+    let share: Value = c
+        .get(app.url(&format!("/api/v1/media/{id}/share")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(share["url"], m["url"]);
+    assert_eq!(share["privacy"], "public");
+    assert_eq!(share["direct"], m["files"]["original"]["url"]);
     // An album's embed codes list only what the visitor may see.
     let album: Value = c
         .post(app.url("/api/v1/albums"))
@@ -182,6 +194,15 @@ async fn embed_codes_and_oembed(app: &TestApp) {
     let aid = album["id"].as_str().unwrap();
     upload(&c, app, &[("album", aid)]).await;
     upload(&c, app, &[("album", aid), ("privacy", "private")]).await;
+    let share: Value = c
+        .get(app.url(&format!("/api/v1/albums/{aid}/share")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(share["url"], album["url"]);
     let list: Value = app
         .browser()
         .get(app.url(&format!("/api/v1/albums/{aid}/embed")))
