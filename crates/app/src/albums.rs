@@ -562,27 +562,138 @@ impl App {
         let next = (page.len() as u64 == limit)
             .then(|| page.last().map(|a| a.public_id.to_string()))
             .flatten();
-        let mut out = Vec::new();
-        for a in page {
-            // Each album passes the rule again (listing needs its whole chain public).
-            let facts = Facts {
-                owner_id: Some(a.owner_id),
-                owner_banned: false,
-                owner_private: false,
-                level: a.effective_privacy,
-                password_albums: Vec::new(),
-                expired: false,
-            };
-            if !allows(&viewer.actor, &[], &facts, Access::List) {
-                continue;
-            }
-            match self.album_view(viewer, a.public_id.as_str()).await {
-                Ok(v) => out.push(v),
-                Err(AppError::NotFound(_) | AppError::PasswordRequired { .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let mut owners: Vec<i64> = page.iter().map(|a| a.owner_id).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        let hidden = self.db.unlisted_owners_among(&owners).await?;
+        // Each album passes the rule again (listing needs its whole chain public).
+        let shown: Vec<AlbumRecord> = page
+            .into_iter()
+            .filter(|a| {
+                let facts = Facts {
+                    owner_id: Some(a.owner_id),
+                    owner_banned: hidden
+                        .iter()
+                        .any(|(id, banned)| *id == a.owner_id && *banned),
+                    owner_private: false,
+                    level: a.effective_privacy,
+                    password_albums: Vec::new(),
+                    expired: false,
+                };
+                allows(&viewer.actor, &[], &facts, Access::List)
+            })
+            .collect();
+        let out = self.album_views(viewer, shown).await?;
         Ok((out, next))
+    }
+
+    /// Views of a page of albums the viewer may list, in a fixed number of queries (counts,
+    /// covers, owners and parents for the whole page at once). Breadcrumbs are left empty:
+    /// listings do not show them.
+    async fn album_views(
+        &self,
+        viewer: &Viewer,
+        albums: Vec<AlbumRecord>,
+    ) -> Result<Vec<AlbumView>, AppError> {
+        if albums.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.clock.now();
+        let editable: Vec<bool> = albums
+            .iter()
+            .map(|a| {
+                let facts = Facts {
+                    owner_id: Some(a.owner_id),
+                    owner_banned: false,
+                    owner_private: false,
+                    level: a.effective_privacy,
+                    password_albums: Vec::new(),
+                    expired: false,
+                };
+                allows(&viewer.actor, &[], &facts, Access::Edit)
+            })
+            .collect();
+        let ids_for = |want: bool| -> Vec<i64> {
+            albums
+                .iter()
+                .zip(&editable)
+                .filter(|(_, e)| **e == want)
+                .map(|(a, _)| a.id)
+                .collect()
+        };
+        let (mine, theirs) = (ids_for(true), ids_for(false));
+        let mut counts = self.db.count_album_media(&mine, Audience::All, now).await?;
+        counts.extend(
+            self.db
+                .count_album_media(&theirs, Audience::Visitors, now)
+                .await?,
+        );
+        let mut newest = self
+            .db
+            .newest_album_media(&mine, Audience::All, now)
+            .await?;
+        newest.extend(
+            self.db
+                .newest_album_media(&theirs, Audience::Visitors, now)
+                .await?,
+        );
+        let mut candidates: Vec<i64> = albums.iter().filter_map(|a| a.cover_media_id).collect();
+        candidates.extend(newest.iter().map(|(_, m)| *m));
+        let media = self.db.media_by_ids(&candidates).await?;
+        let mut owner_ids: Vec<i64> = media.iter().filter_map(|m| m.owner_id).collect();
+        owner_ids.extend(albums.iter().map(|a| a.owner_id));
+        owner_ids.sort_unstable();
+        owner_ids.dedup();
+        let hidden = self.db.unlisted_owners_among(&owner_ids).await?;
+        let banned =
+            |o: Option<i64>| o.is_some_and(|o| hidden.iter().any(|(id, b)| *id == o && *b));
+        let files = self.db.files_for(media.clone()).await?;
+        let names = self.db.usernames_of(&owner_ids).await?;
+        let parent_ids: Vec<i64> = albums.iter().filter_map(|a| a.parent_id).collect();
+        let parents = self.db.albums_by_ids(&parent_ids).await?;
+        let mut out = Vec::with_capacity(albums.len());
+        for (a, editable) in albums.into_iter().zip(editable) {
+            // The chosen cover only when this viewer would see it listed here; else the newest
+            // they may see (already filtered for their audience by the query).
+            let chosen = a
+                .cover_media_id
+                .and_then(|c| media.iter().find(|m| m.id == c))
+                .filter(|m| {
+                    m.album_id == Some(a.id)
+                        && (editable
+                            || m.privacy == Privacy::Public
+                                && !self.is_expired(m.expires_at)
+                                && !banned(m.owner_id))
+                });
+            let cover_id = chosen.map(|m| m.id).or_else(|| {
+                newest
+                    .iter()
+                    .find(|(album, _)| *album == a.id)
+                    .map(|(_, m)| *m)
+            });
+            out.push(AlbumView {
+                owner_username: names
+                    .iter()
+                    .find(|(id, _)| *id == a.owner_id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default(),
+                breadcrumb: Vec::new(),
+                parent_public_id: a.parent_id.and_then(|p| {
+                    parents
+                        .iter()
+                        .find(|x| x.id == p)
+                        .map(|x| x.public_id.to_string())
+                }),
+                media_count: counts
+                    .iter()
+                    .find(|(album, _)| *album == a.id)
+                    .map_or(0, |(_, n)| (*n).max(0) as u64),
+                cover: cover_id.and_then(|c| files.iter().find(|f| f.media.id == c).cloned()),
+                editable,
+                album: a,
+            });
+        }
+        Ok(out)
     }
 
     /// The media in an album the viewer may see, in the album's order.

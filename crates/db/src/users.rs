@@ -259,6 +259,21 @@ impl Db {
         Ok(())
     }
 
+    /// `(id, username)` of the given accounts.
+    pub async fn usernames_of(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, DbError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::Username)
+            .filter(user::Column::Id.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(&self.read)
+            .await?)
+    }
+
     /// Points the user's avatar or cover at a media item (None clears it).
     pub async fn set_profile_image(
         &self,

@@ -524,6 +524,40 @@ async fn visibility_matrix(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(locked["error"]["code"], "album_password_required");
+    // The same in listings (counted and covered for the whole page at once).
+    let listing: Value = app
+        .browser()
+        .get(app.url("/api/v1/users/olive/albums"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed = listing["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == pub_album.as_str())
+        .unwrap();
+    assert_eq!(listed["media_count"], 1);
+    assert_eq!(listed["cover"]["id"], site.media["in_pub"]["id"]);
+    let own_listing: Value = owner
+        .get(app.url("/api/v1/me/albums"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let own = own_listing["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == pub_album.as_str())
+        .unwrap();
+    assert_eq!(own["media_count"], 3);
+    assert_eq!(own["cover"]["id"], site.media["priv_in_pub"]["id"]);
 
     // A banned owner's content disappears for everyone but staff.
     let admin = site.clients[4].1.clone();
