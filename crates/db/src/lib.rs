@@ -5,6 +5,7 @@ mod albums;
 mod api_keys;
 mod audit;
 mod connection;
+mod copy;
 mod entity;
 mod error;
 mod jobs;
@@ -24,6 +25,7 @@ pub use albums::{
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditQuery, NewAuditEntry};
 pub use connection::{Backend, Db, redact_url};
+pub use copy::TABLES;
 pub use error::DbError;
 pub use jobs::{JobRecord, NewJob};
 pub use listings::{Audience, MediaOrder};

@@ -59,6 +59,9 @@ enum Command {
     /// Measure speed (BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Database tools.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Remove files and blobs nothing refers to, half-written files and stale temp files.
     Gc {
         /// Keep files younger than this many seconds (they may belong to a running upload).
@@ -104,6 +107,24 @@ enum UserCommand {
     Ban { username: String },
     /// Lift a ban.
     Unban { username: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Copy a whole installation's database to another one (e.g. SQLite to PostgreSQL). The
+    /// target is migrated first and must be empty unless --force (which wipes it). Media files
+    /// are not copied: point the new configuration at the same storage.
+    Copy {
+        /// Source database URL (default: the configured database).
+        #[arg(long)]
+        from: Option<String>,
+        /// Target database URL, e.g. postgres://vitrine@127.0.0.1/vitrine.
+        #[arg(long)]
+        to: String,
+        /// Wipe a non-empty target first.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -208,6 +229,10 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::User(cmd)) => run_user(cmd, &app(&config).await?).await,
+        Some(Command::Db(DbCommand::Copy { from, to, force })) => {
+            let from = from.unwrap_or_else(|| config.database_url());
+            crate::db_copy::run(&from, &to, force).await
+        }
         Some(Command::Bench(BenchCommand::Ingest { images, runs })) => {
             tokio::task::spawn_blocking(move || crate::bench::ingest::run(images, runs)).await?
         }

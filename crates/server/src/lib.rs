@@ -12,6 +12,7 @@ pub mod client_ip;
 pub mod config;
 pub mod cookies;
 pub mod csrf;
+pub mod db_copy;
 pub mod embed_codes;
 pub mod error;
 pub mod extract;

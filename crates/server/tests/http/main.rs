@@ -7,6 +7,7 @@ mod accounts;
 mod api_keys;
 mod chevereto;
 mod csrf;
+mod db_copy;
 mod errors_and_ops;
 mod flood;
 mod media;
