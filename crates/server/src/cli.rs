@@ -44,6 +44,9 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Run only the background job worker (pair with `serve --no-worker` to split web and job
+    /// processes; any number of workers may run against one database).
+    Worker,
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -229,6 +232,7 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::User(cmd)) => run_user(cmd, &app(&config).await?).await,
+        Some(Command::Worker) => run_worker(&config).await,
         Some(Command::Db(DbCommand::Copy { from, to, force })) => {
             let from = from.unwrap_or_else(|| config.database_url());
             crate::db_copy::run(&from, &to, force).await
@@ -405,6 +409,18 @@ fn read_password(file: Option<&PathBuf>) -> anyhow::Result<String> {
         bail!("no password given (pipe it on stdin or use --password-file)");
     }
     Ok(password)
+}
+
+async fn run_worker(config: &Config) -> anyhow::Result<()> {
+    let app = app(config).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker_id = format!("{}-{}", serve::hostname(), std::process::id());
+    eprintln!("Vitrine worker {worker_id} is running; Ctrl+C stops it after the current job.");
+    let worker = tokio::spawn(vitrine_app::run_worker(app, worker_id, stopped));
+    serve::shutdown_signal().await;
+    let _ = stop.send(true);
+    worker.await?;
+    Ok(())
 }
 
 async fn run_serve(mut config: Config) -> anyhow::Result<()> {

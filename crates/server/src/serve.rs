@@ -139,7 +139,7 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<RunningSe
     })
 }
 
-fn hostname() -> String {
+pub fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map_or_else(|_| "node".to_owned(), |h| h.trim().to_owned())
 }

@@ -188,3 +188,42 @@ fn operator_commands_and_serve_with_setup_link() {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn a_separate_worker_runs_jobs_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(vitrine(dir.path()).arg("migrate"), None);
+    assert_eq!(code, 0, "{err}");
+    let mut child = vitrine(dir.path())
+        .arg("worker")
+        .env("VITRINE_LOG_LEVEL", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    // Ends at "is running", or at EOF if the worker died: never blocks past the process.
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let started = line.contains("is running");
+        seen.push(line);
+        if started {
+            break;
+        }
+    }
+    assert!(seen.iter().any(|l| l.contains("is running")), "{seen:?}");
+    // Give the first job (housekeeping, scheduled at start) a moment, then stop.
+    std::thread::sleep(Duration::from_secs(2));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    seen.extend(lines.map_while(Result::ok));
+    assert!(
+        seen.iter().any(|l| l.contains("housekeeping done")),
+        "the worker ran a job: {seen:?}"
+    );
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
