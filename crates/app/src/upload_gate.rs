@@ -92,14 +92,18 @@ impl App {
     }
 
     /// The per-address flood check alone, for a request whose key is still unknown (it
-    /// comes in the body): refuses before the body is read.
-    pub async fn check_ip_flood(&self, meta: &RequestMeta) -> Result<(), AppError> {
-        let Some(ip) = meta.ip.as_deref() else {
-            return Ok(());
-        };
-        let limits = self.upload_settings().await?.flood.per_ip;
-        self.check_flood(AuditQuery::ByIp(ip), limits, self.clock.now())
-            .await
+    /// comes in the body): refuses before the body is read. Returns the settings it read.
+    pub async fn check_ip_flood(&self, meta: &RequestMeta) -> Result<UploadSettings, AppError> {
+        let settings = self.upload_settings().await?;
+        if let Some(ip) = meta.ip.as_deref() {
+            self.check_flood(
+                AuditQuery::ByIp(ip),
+                settings.flood.per_ip,
+                self.clock.now(),
+            )
+            .await?;
+        }
+        Ok(settings)
     }
 
     async fn check_flood(

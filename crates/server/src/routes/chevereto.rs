@@ -141,8 +141,7 @@ async fn run(
         Some(t) => t.max_bytes(),
         None => {
             // The key is in the body: at least the address may not flood us meanwhile.
-            state.app.check_ip_flood(meta).await?;
-            state.app.upload_settings().await?.max_bytes
+            state.app.check_ip_flood(meta).await?.max_bytes
         }
     };
     let key_known = ticket.is_some();
