@@ -7,7 +7,7 @@ use vitrine_db::{
     AlbumContents, AlbumFields, AlbumRecord, AlbumScope, Audience, MediaFiles, MediaOrder,
     NewAlbum, NewJob,
 };
-use vitrine_domain::{Privacy, PublicId, ValidationError};
+use vitrine_domain::{Privacy, ValidationError};
 
 use crate::media::GC_JOB;
 use crate::tokens::{hash_token, random_token};
@@ -67,12 +67,6 @@ fn check_sort(s: &str) -> Result<String, ValidationError> {
     MediaOrder::parse(s.trim())
         .map(|o| o.as_str().to_owned())
         .ok_or_else(|| ValidationError::new("sort", "must be newest, oldest, title or views"))
-}
-
-fn new_public_id() -> Result<PublicId, AppError> {
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
-    Ok(PublicId::from_random(u64::from_le_bytes(b)))
 }
 
 impl App {
@@ -173,7 +167,7 @@ impl App {
         let album = self
             .db
             .create_album(NewAlbum {
-                public_id: new_public_id()?,
+                public_id: crate::upload::new_public_id()?,
                 owner_id: user.id,
                 parent_id: parent,
                 title,

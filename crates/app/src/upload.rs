@@ -188,7 +188,7 @@ pub(crate) fn check_texts(
     Ok(())
 }
 
-fn new_public_id() -> Result<PublicId, AppError> {
+pub(crate) fn new_public_id() -> Result<PublicId, AppError> {
     let mut b = [0u8; 8];
     getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
     Ok(PublicId::from_random(u64::from_le_bytes(b)))

@@ -4,13 +4,16 @@
 mod support;
 
 mod accounts;
+mod albums;
 mod api_keys;
 mod chevereto;
+mod chevereto_clients;
 mod csrf;
 mod db_copy;
 mod errors_and_ops;
 mod flood;
 mod media;
+mod profiles;
 mod setup;
 mod sharing;
 mod url_uploads;

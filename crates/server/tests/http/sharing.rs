@@ -6,7 +6,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use vitrine_media::fixtures::*;
 
-use crate::support::TestApp;
+use crate::support::{TestApp, get_json};
 
 crate::backend_tests!(
     embed_codes_and_oembed,
@@ -43,14 +43,7 @@ async fn embed_codes_and_oembed(app: &TestApp) {
     let c = app.signup("sam").await;
     let m = upload(&c, app, &[("title", EVIL)]).await;
     let id = m["id"].as_str().unwrap();
-    let codes: Value = c
-        .get(app.url(&format!("/api/v1/media/{id}/embed")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let codes: Value = get_json(&c, app.url(&format!("/api/v1/media/{id}/embed"))).await;
     for size in ["full", "medium", "thumb"] {
         for kind in [
             "html",
@@ -170,14 +163,7 @@ async fn embed_codes_and_oembed(app: &TestApp) {
         assert!(html.contains(needle), "{needle} missing");
     }
     // Share links.
-    let share: Value = c
-        .get(app.url(&format!("/api/v1/media/{id}/share")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let share: Value = get_json(&c, app.url(&format!("/api/v1/media/{id}/share"))).await;
     assert_eq!(share["url"], m["url"]);
     assert_eq!(share["privacy"], "public");
     assert_eq!(share["direct"], m["files"]["original"]["url"]);
@@ -194,33 +180,15 @@ async fn embed_codes_and_oembed(app: &TestApp) {
     let aid = album["id"].as_str().unwrap();
     upload(&c, app, &[("album", aid)]).await;
     upload(&c, app, &[("album", aid), ("privacy", "private")]).await;
-    let share: Value = c
-        .get(app.url(&format!("/api/v1/albums/{aid}/share")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let share: Value = get_json(&c, app.url(&format!("/api/v1/albums/{aid}/share"))).await;
     assert_eq!(share["url"], album["url"]);
-    let list: Value = app
-        .browser()
-        .get(app.url(&format!("/api/v1/albums/{aid}/embed")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(
+        &app.browser(),
+        app.url(&format!("/api/v1/albums/{aid}/embed")),
+    )
+    .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
-    let mine: Value = c
-        .get(app.url(&format!("/api/v1/albums/{aid}/embed")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = get_json(&c, app.url(&format!("/api/v1/albums/{aid}/embed"))).await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 2);
 }
 
@@ -292,14 +260,7 @@ async fn signed_links_open_private_files_for_an_hour(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 404, "only for those who may see it");
-    let s: Value = c
-        .get(app.url(&format!("/api/v1/media/{id}/signed-urls")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let s: Value = get_json(&c, app.url(&format!("/api/v1/media/{id}/signed-urls"))).await;
     for k in ["original", "medium", "thumb"] {
         let url = s[k].as_str().unwrap();
         let res = anon.get(url).send().await.unwrap();

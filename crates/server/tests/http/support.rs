@@ -306,3 +306,14 @@ pub async fn trap() -> Trap {
     });
     Trap { port, connections }
 }
+
+/// GET `url` with `c` and parse the JSON answer (whatever the status).
+pub async fn get_json(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> Value {
+    c.get(url)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json body")
+}
