@@ -71,7 +71,7 @@ fn check_sort(s: &str) -> Result<String, ValidationError> {
 
 impl App {
     /// An album and its chain if the viewer may see it (`PasswordRequired` when locked).
-    async fn viewable_album(
+    pub(crate) async fn viewable_album(
         &self,
         viewer: &Viewer,
         id: &str,
@@ -283,7 +283,7 @@ impl App {
     /// Whether `m` shows in the listing of an album the viewer has opened: everything for its
     /// editors; for others, media whose own level is public (unlisted and private media are
     /// never listed), not expired, of an owner who is not banned.
-    fn listed_in_album(
+    pub(crate) fn listed_in_album(
         &self,
         viewer: &Viewer,
         m: &vitrine_db::MediaRecord,
@@ -688,63 +688,5 @@ impl App {
             });
         }
         Ok(out)
-    }
-
-    /// The media in an album the viewer may see, in the album's order.
-    pub async fn list_album_media(
-        &self,
-        viewer: &Viewer,
-        id: &str,
-        cursor: Option<&str>,
-        limit: u64,
-    ) -> Result<(Vec<MediaFiles>, Option<String>), AppError> {
-        let (chain, facts) = self.viewable_album(viewer, id).await?;
-        let album = chain.first().ok_or(AppError::NotFound("album"))?;
-        let editable = allows(&viewer.actor, &[], &facts, Access::Edit);
-        let audience = if editable {
-            Audience::All
-        } else {
-            Audience::Visitors
-        };
-        let order = MediaOrder::parse(&album.sort).unwrap_or(MediaOrder::Newest);
-        // A cursor must be an item of this album: any other would reveal where a stranger's
-        // title or view count falls in the order.
-        let last = self
-            .cursor_media(cursor)
-            .await?
-            .map(|m| {
-                (m.album_id == Some(album.id))
-                    .then_some(m)
-                    .ok_or_else(|| ValidationError::new("cursor", "is not valid"))
-            })
-            .transpose()?;
-        let items = self
-            .db
-            .list_album_media(
-                album.id,
-                audience,
-                order,
-                last.as_ref(),
-                limit,
-                self.clock.now(),
-            )
-            .await?;
-        let next = (items.len() as u64 == limit)
-            .then(|| items.last().map(|m| m.public_id.to_string()))
-            .flatten();
-        // The album's facts hold for every item in it, except each item's own level, owner
-        // and expiry: judged per item without further queries.
-        let mut shown = Vec::new();
-        for m in items {
-            let f = Facts {
-                owner_id: m.owner_id,
-                expired: self.is_expired(m.expires_at),
-                ..facts.clone()
-            };
-            if self.listed_in_album(viewer, &m, &f, audience) {
-                shown.push(m);
-            }
-        }
-        Ok((self.db.files_for(shown).await?, next))
     }
 }

@@ -5,6 +5,7 @@
 mod accounts;
 mod actor;
 mod address_check;
+mod album_media;
 mod albums;
 mod api_keys;
 mod app;
@@ -34,6 +35,7 @@ mod worker;
 
 pub use accounts::{LoginInput, SignupInput};
 pub use actor::{Actor, AuthUser, AuthVia};
+pub use album_media::AlbumPlace;
 pub use albums::{AlbumInput, AlbumView, UNLOCK_TTL_SECS};
 pub use api_keys::{ApiKeyView, CreatedApiKey};
 pub use app::{App, AuthPolicy};
@@ -49,7 +51,7 @@ pub use settings::{SiteSettings, SiteSettingsPatch};
 pub use signed_urls::{SIGNED_URL_TTL_SECS, Signature};
 pub use temp_file::TempFile;
 pub use upload::{Purpose, UploadInput, Uploaded, normalize_tags};
-pub use upload_gate::UploadTicket;
+pub use upload_gate::{UploadAllowance, UploadTicket};
 pub use upload_settings::{FloodLimits, UploadSettings, Windows};
 pub use visibility::{Access, Viewer};
 pub use worker::run_worker;

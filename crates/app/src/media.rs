@@ -136,6 +136,13 @@ impl App {
         Ok(files)
     }
 
+    /// Whether `actor` may change this media item (owner or staff): the viewer page shows its
+    /// edit tools only then.
+    pub async fn media_editable(&self, actor: &Actor, m: &MediaRecord) -> Result<bool, AppError> {
+        let facts = self.media_facts(m).await?;
+        Ok(allows(actor, &[], &facts, Access::Edit))
+    }
+
     pub async fn update_media(
         &self,
         actor: &Actor,

@@ -43,7 +43,34 @@ impl UploadTicket {
     }
 }
 
+/// What the uploader may offer one requester (before any flood check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadAllowance {
+    pub max_bytes: u64,
+    pub url_uploads: bool,
+}
+
 impl App {
+    /// What `actor` may upload, or `None` when they may not upload at all (guests while guest
+    /// uploads are off). Pages use it to show the uploader; `begin_upload` still decides.
+    pub async fn upload_allowance(
+        &self,
+        actor: &Actor,
+    ) -> Result<Option<UploadAllowance>, AppError> {
+        let settings = self.upload_settings().await?;
+        Ok(match actor {
+            Actor::User(u) => Some(UploadAllowance {
+                max_bytes: settings.max_bytes,
+                url_uploads: u.role == Role::Admin || settings.url_uploads_for_users,
+            }),
+            Actor::Anonymous if settings.guest_uploads => Some(UploadAllowance {
+                max_bytes: settings.guest_max_bytes,
+                url_uploads: false,
+            }),
+            Actor::Anonymous | Actor::System => None,
+        })
+    }
+
     /// Who a key given to the upload API stands for: the site's guest key means an anonymous
     /// guest; anything else must be a personal API key.
     pub async fn authenticate_upload_key(&self, key: &str) -> Result<Actor, AppError> {

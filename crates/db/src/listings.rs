@@ -89,49 +89,85 @@ fn listed(q: Select<media::Entity>, now: Timestamp) -> Select<media::Entity> {
         )
 }
 
-/// Keyset condition: strictly after `last` in `order`.
-fn after(order: MediaOrder, last: &MediaRecord) -> Condition {
+/// Which way a page runs through an order: forward, or backward from a cursor (the items
+/// before it, nearest first), which a viewer's "previous" link needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Forward,
+    Backward,
+}
+
+/// The sort keys of `order` with `last`'s values, each with whether it ascends going forward.
+fn sort_keys(
+    order: MediaOrder,
+    last: Option<&MediaRecord>,
+) -> Vec<(media::Column, sea_orm::Value, bool)> {
     use media::Column as C;
+    let id = last.map_or(0, |l| l.id);
     match order {
-        MediaOrder::Newest => Condition::all().add(C::Id.lt(last.id)),
-        MediaOrder::Oldest => Condition::all().add(C::Id.gt(last.id)),
-        MediaOrder::Title => Condition::any().add(C::Title.gt(last.title.clone())).add(
-            Condition::all()
-                .add(C::Title.eq(last.title.clone()))
-                .add(C::Id.gt(last.id)),
-        ),
-        MediaOrder::MostViewed => Condition::any().add(C::Views.lt(last.views as i64)).add(
-            Condition::all()
-                .add(C::Views.eq(last.views as i64))
-                .add(C::Id.lt(last.id)),
-        ),
+        MediaOrder::Newest => vec![(C::Id, id.into(), false)],
+        MediaOrder::Oldest => vec![(C::Id, id.into(), true)],
+        MediaOrder::Title => vec![
+            (
+                C::Title,
+                last.map(|l| l.title.clone()).unwrap_or_default().into(),
+                true,
+            ),
+            (C::Id, id.into(), true),
+        ],
+        MediaOrder::MostViewed => vec![
+            (C::Views, last.map_or(0, |l| l.views as i64).into(), false),
+            (C::Id, id.into(), false),
+        ],
     }
 }
 
-fn ordered(q: Select<media::Entity>, order: MediaOrder) -> Select<media::Entity> {
-    use media::Column as C;
-    match order {
-        MediaOrder::Newest => q.order_by_desc(C::Id),
-        MediaOrder::Oldest => q.order_by_asc(C::Id),
-        MediaOrder::Title => q.order_by_asc(C::Title).order_by_asc(C::Id),
-        MediaOrder::MostViewed => q.order_by_desc(C::Views).order_by_desc(C::Id),
+/// Keyset condition: strictly after `last` in `order` going `dir`.
+fn after(order: MediaOrder, last: &MediaRecord, dir: Direction) -> Condition {
+    let keys = sort_keys(order, Some(last));
+    let mut any = Condition::any();
+    for (i, (col, value, asc)) in keys.iter().enumerate() {
+        let mut all = Condition::all();
+        for (c, v, _) in &keys[..i] {
+            all = all.add(c.eq(v.clone()));
+        }
+        let cmp = if *asc == (dir == Direction::Forward) {
+            col.gt(value.clone())
+        } else {
+            col.lt(value.clone())
+        };
+        any = any.add(all.add(cmp));
     }
+    any
+}
+
+fn ordered(q: Select<media::Entity>, order: MediaOrder, dir: Direction) -> Select<media::Entity> {
+    let mut q = q;
+    for (col, _, asc) in sort_keys(order, None) {
+        q = if asc == (dir == Direction::Forward) {
+            q.order_by_asc(col)
+        } else {
+            q.order_by_desc(col)
+        };
+    }
+    q
 }
 
 async fn page(
     db: &Db,
     q: Select<media::Entity>,
     order: MediaOrder,
+    dir: Direction,
     last: Option<&MediaRecord>,
     limit: u64,
 ) -> Result<Vec<MediaRecord>, DbError> {
     // Avatars and covers are media rows for storage's sake, never part of a listing.
     let q = q.filter(media::Column::Kind.is_not_in(PROFILE_KINDS));
     let q = match last {
-        Some(l) => q.filter(after(order, l)),
+        Some(l) => q.filter(after(order, l, dir)),
         None => q,
     };
-    ordered(q, order)
+    ordered(q, order, dir)
         .limit(limit)
         .all(&db.read)
         .await?
@@ -156,7 +192,7 @@ impl Db {
             Audience::All => q,
             Audience::Visitors => listed(q, now),
         };
-        page(self, q, MediaOrder::Newest, last, limit).await
+        page(self, q, MediaOrder::Newest, Direction::Forward, last, limit).await
     }
 
     /// The media directly in an album, in `order`.
@@ -165,6 +201,7 @@ impl Db {
         album_id: i64,
         audience: Audience,
         order: MediaOrder,
+        dir: Direction,
         last: Option<&MediaRecord>,
         limit: u64,
         now: Timestamp,
@@ -174,7 +211,7 @@ impl Db {
             Audience::All => q,
             Audience::Visitors => visible(q, now),
         };
-        page(self, q, order, last, limit).await
+        page(self, q, order, dir, last, limit).await
     }
 
     /// The site's recent listing: listed media of everyone, newest first.
@@ -188,6 +225,7 @@ impl Db {
             self,
             listed(media::Entity::find(), now),
             MediaOrder::Newest,
+            Direction::Forward,
             last,
             limit,
         )

@@ -1,6 +1,7 @@
 //! The Vitrine server: HTTP routes (web pages, REST API), configuration, templates, static
 //! assets and the `vitrine` command line.
 
+pub mod album_choices;
 pub mod api_album_types;
 pub mod api_types;
 pub mod assets;
@@ -19,6 +20,7 @@ pub mod extract;
 pub mod logging;
 pub mod media_urls;
 pub mod metrics;
+pub mod native_upload;
 pub mod openapi;
 pub mod page;
 pub mod request_meta;

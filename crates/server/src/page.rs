@@ -30,7 +30,12 @@ pub async fn render(
         }
         None => Value::Null,
     };
+    // Drives the header's upload button and the drop-anywhere uploader.
+    let upload = state.app.upload_allowance(actor).await?.map(|a| {
+        json!({ "max_bytes": a.max_bytes, "max_mb": a.max_bytes.div_ceil(1024 * 1024), "url_uploads": a.url_uploads })
+    });
     let mut ctx = Map::new();
+    ctx.insert("upload".into(), upload.unwrap_or(Value::Null));
     ctx.insert("site".into(), json!(site));
     ctx.insert("me".into(), me);
     ctx.insert("asset_version".into(), json!(state.asset_version));

@@ -190,7 +190,57 @@
     }
   }
 
+  /* Tabs: [data-tabs] with role=tab buttons; without JS every panel shows, one after another */
+  function setupTabs(box) {
+    var tabs = Array.prototype.slice.call(box.querySelectorAll('[role="tab"]'));
+    function select(tab, focus) {
+      tabs.forEach(function (t) {
+        var on = t === tab;
+        t.setAttribute("aria-selected", on ? "true" : "false");
+        t.tabIndex = on ? 0 : -1;
+        var panel = document.getElementById(t.getAttribute("aria-controls"));
+        if (panel) panel.hidden = !on;
+      });
+      if (focus) tab.focus();
+    }
+    tabs.forEach(function (t, i) {
+      t.addEventListener("click", function () { select(t, false); });
+      t.addEventListener("keydown", function (e) {
+        var d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+        if (d) { e.preventDefault(); select(tabs[(i + d + tabs.length) % tabs.length], true); }
+      });
+    });
+    if (tabs.length) select(tabs[0], false);
+  }
+
+  /* Arrow keys follow the page's previous/next links (viewer pages) --------------------- */
+  document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || document.querySelector("dialog[open]")) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var link = e.key === "ArrowLeft" ? document.querySelector("[data-key-prev]") : e.key === "ArrowRight" ? document.querySelector("[data-key-next]") : null;
+    if (link) window.location.href = link.href;
+  });
+
+  /* Sensitive media: a remembered opt-in shows them unblurred everywhere ----------------- */
+  function setupNsfw() {
+    var ok = root.classList.contains("nsfw-ok");
+    document.querySelectorAll("[data-nsfw-reveal]").forEach(function (c) { if (ok) c.checked = true; });
+    document.querySelectorAll("[data-nsfw-pref]").forEach(function (c) {
+      c.checked = ok;
+      c.addEventListener("change", function () {
+        try {
+          if (c.checked) localStorage.setItem("vitrine-nsfw", "show");
+          else localStorage.removeItem("vitrine-nsfw");
+        } catch (e) { /* not remembered */ }
+        root.classList.toggle("nsfw-ok", c.checked);
+      });
+    });
+  }
+
   applyTheme(root.getAttribute("data-theme") || "system"); /* labels only; theme.js set it */
+  document.querySelectorAll("[data-tabs]").forEach(setupTabs);
+  setupNsfw();
   formatDates();
   showNewKey();
 })();

@@ -5,5 +5,6 @@
   try {
     var theme = localStorage.getItem("vitrine-theme");
     if (theme === "light" || theme === "dark") root.setAttribute("data-theme", theme);
+    if (localStorage.getItem("vitrine-nsfw") === "show") root.classList.add("nsfw-ok");
   } catch (e) { /* storage blocked: follow the system setting */ }
 })();

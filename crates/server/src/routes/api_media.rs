@@ -8,16 +8,14 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use vitrine_app::MediaPatch;
-use vitrine_domain::parse_duration_secs;
 
 use crate::api_types::{ErrorBody, MediaDto, MediaList, MediaPatchDto, UploadForm};
 use crate::auth::{CurrentActor, CurrentViewer};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ApiJson;
+use crate::native_upload;
 use crate::request_meta::Meta;
 use crate::state::AppState;
-use crate::upload_body::{self, Form, FormSpec};
-use crate::upload_source::{Details, Incoming, split_tags, truthy};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,43 +31,6 @@ pub fn router() -> Router<AppState> {
             get(get_media).patch(update_media).delete(delete_media),
         )
         .route("/api/v1/me/media", get(list_my_media))
-}
-
-fn invalid(field: &'static str, msg: &str) -> ApiError {
-    let mut e = ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-        format!("{field}: {msg}"),
-    );
-    e.field = Some(field);
-    e
-}
-
-/// The descriptive fields of the native upload form.
-fn details(form: &Form) -> Result<Details, ApiError> {
-    let text = |k| form.field(k).map(str::trim).filter(|s| !s.is_empty());
-    let expires_in = text("expires_in")
-        .map(|s| parse_duration_secs(s).map_err(|e| invalid("expires_in", &e.message)))
-        .transpose()?;
-    let resize_width = text("width")
-        .map(|s| {
-            s.parse::<u32>()
-                .ok()
-                .filter(|w| *w > 0)
-                .ok_or_else(|| invalid("width", "must be a positive number of pixels"))
-        })
-        .transpose()?;
-    Ok(Details {
-        title: form.field("title").map(str::to_owned),
-        description: form.field("description").map(str::to_owned),
-        nsfw: truthy(form.field("nsfw")),
-        expires_in,
-        tags: split_tags(form.field("tags")),
-        resize_width,
-        album: text("album").map(str::to_owned),
-        ignore_foreign_album: false,
-        privacy: text("privacy").map(str::to_owned),
-    })
 }
 
 /// Upload an image from a file or a URL. The response carries the file URLs and, once, a
@@ -91,42 +52,7 @@ pub async fn upload_media(
     Meta(meta): Meta,
     multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<MediaDto>)> {
-    let ticket = state.app.begin_upload(&actor, &meta).await?;
-    let dir = state.config.temp_dir();
-    let spec = FormSpec {
-        file_fields: &["file"],
-        large_fields: &[],
-        max_bytes: ticket.max_bytes(),
-        required_first: None,
-    };
-    let mut form = upload_body::receive_form(multipart, spec, &dir).await?;
-    let details = details(&form)?;
-    let incoming: Incoming = match (form.file.take(), form.field("url").map(str::trim)) {
-        (Some(file), _) => file.into(),
-        (None, Some(url)) if !url.is_empty() => {
-            state.app.fetch_source(&ticket, url, &dir).await?.into()
-        }
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "missing_file",
-                "no file was sent (use the form field `file`, or `url`)",
-            ));
-        }
-    };
-    if let Some(sum) = form
-        .field("sha256")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        && !sum.eq_ignore_ascii_case(&incoming.sha256)
-    {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "checksum_mismatch",
-            "the file does not match the given sha256",
-        ));
-    }
-    let uploaded = state.app.upload(ticket, incoming.input(details)).await?;
+    let uploaded = native_upload::receive(&state, &actor, &meta, multipart).await?;
     let dto = MediaDto::new(
         &state.base_url(),
         &uploaded.files,

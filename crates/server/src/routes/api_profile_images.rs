@@ -31,15 +31,16 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-async fn put_image(
-    state: AppState,
-    actor: vitrine_app::Actor,
-    meta: vitrine_app::RequestMeta,
+/// Receives and stores a profile image (also used by the settings page's form).
+pub async fn receive_profile_image(
+    state: &AppState,
+    actor: &vitrine_app::Actor,
+    meta: &vitrine_app::RequestMeta,
     multipart: Multipart,
     which: ProfileImage,
-) -> ApiResult<Json<MediaDto>> {
+) -> Result<vitrine_app::Uploaded, ApiError> {
     actor.require_user()?;
-    let ticket = state.app.begin_upload(&actor, &meta).await?;
+    let ticket = state.app.begin_upload(actor, meta).await?;
     let spec = FormSpec {
         file_fields: &["file"],
         large_fields: &[],
@@ -57,10 +58,20 @@ async fn put_image(
             )
         })?
         .into();
-    let uploaded = state
+    Ok(state
         .app
         .set_profile_image(ticket, incoming.input(Details::default()), which)
-        .await?;
+        .await?)
+}
+
+async fn put_image(
+    state: AppState,
+    actor: vitrine_app::Actor,
+    meta: vitrine_app::RequestMeta,
+    multipart: Multipart,
+    which: ProfileImage,
+) -> ApiResult<Json<MediaDto>> {
+    let uploaded = receive_profile_image(&state, &actor, &meta, multipart, which).await?;
     Ok(Json(MediaDto::new(
         &state.base_url(),
         &uploaded.files,

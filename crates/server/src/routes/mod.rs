@@ -12,12 +12,16 @@ pub mod chevereto;
 pub mod files;
 pub mod oembed;
 pub mod ops;
+pub mod web_album_edit;
 pub mod web_albums;
 pub mod web_auth;
 pub mod web_media;
+pub mod web_media_edit;
 pub mod web_pages;
 pub mod web_profiles;
 pub mod web_settings;
+pub mod web_settings_images;
+pub mod web_upload;
 
 use std::time::Duration;
 
@@ -68,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web_pages::router())
         .merge(web_auth::router())
         .merge(web_settings::router())
+        .merge(web_settings_images::router())
         .merge(api_auth::router())
         .merge(api_me::router())
         .merge(api_admin::router())
@@ -78,7 +83,10 @@ pub fn router(state: AppState) -> Router {
         .merge(api_profile_images::router())
         .merge(oembed::router())
         .merge(web_media::router())
+        .merge(web_media_edit::router())
+        .merge(web_upload::router())
         .merge(web_albums::router())
+        .merge(web_album_edit::router())
         .merge(web_profiles::router())
         .merge(files::router())
         .layer(DefaultBodyLimit::max(state.config.max_form_bytes))

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use vitrine_app::{AppError, Viewer};
 
+use crate::album_choices::album_choices;
 use crate::api_album_types::AlbumDto;
 use crate::api_types::MediaDto;
 use crate::auth::CurrentViewer;
@@ -18,6 +19,7 @@ use crate::cookies;
 use crate::extract::WebForm;
 use crate::page;
 use crate::request_meta::Meta;
+use crate::routes::web_pages::notice_text;
 use crate::state::AppState;
 use crate::web_error::WebError;
 
@@ -30,6 +32,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
     cursor: Option<String>,
+    notice: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,7 +93,13 @@ pub async fn album_page(
             .clone()
     });
     let og_description: String = album.description.chars().take(200).collect();
+    let choices = match (album.editable, viewer.actor.user()) {
+        (true, Some(_)) => album_choices(&state, &viewer.actor, view.album.owner_id).await?,
+        _ => Vec::new(),
+    };
     let ctx = json!({
+        "notice": notice_text(q.notice.as_deref()),
+        "choices": choices,
         "album": album,
         "sub_albums": sub_albums,
         "media": media,

@@ -3,15 +3,18 @@
 //! delete anything).
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::json;
 
+use crate::album_choices::album_choices;
 use crate::api_types::MediaDto;
 use crate::auth::{CurrentActor, CurrentViewer};
+use crate::embed_codes::EmbedCodes;
 use crate::page;
 use crate::request_meta::Meta;
+use crate::routes::web_pages::notice_text;
 use crate::state::AppState;
 use crate::web_error::WebError;
 
@@ -30,11 +33,17 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
+#[derive(Debug, serde::Deserialize)]
+pub struct ViewerQuery {
+    notice: Option<String>,
+}
+
 pub async fn viewer_page(
     State(state): State<AppState>,
     CurrentViewer(viewer): CurrentViewer,
     Meta(meta): Meta,
     Path(id): Path<String>,
+    Query(q): Query<ViewerQuery>,
 ) -> Result<Response, WebError> {
     // Chevereto-style `/image/{slug}.{id}` links resolve by the part after the last dot.
     let id = id.rsplit('.').next().unwrap_or_default().to_owned();
@@ -45,19 +54,40 @@ pub async fn viewer_page(
         Ok(false) => {}
         Err(e) => tracing::warn!(error = %e, "view not counted"),
     }
-    let actor = viewer.actor;
-    let dto = MediaDto::new(&state.base_url(), &files, None);
+    let base = state.base_url();
+    let dto = MediaDto::new(&base, &files, None);
     let display = dto.files.medium.as_ref().unwrap_or(&dto.files.original);
     let oembed_url = format!(
-        "{}/oembed?format=json&url={}",
-        state.base_url(),
+        "{base}/oembed?format=json&url={}",
         percent_encoding::utf8_percent_encode(&dto.url, percent_encoding::NON_ALPHANUMERIC)
     );
     let og_description: String = dto.description.chars().take(200).collect();
+    let place = state.app.album_place(&viewer, &files.media).await?;
+    let owner = match files.media.owner_id {
+        Some(oid) => state.app.username_of(oid).await?,
+        None => None,
+    };
+    let editable = state
+        .app
+        .media_editable(&viewer.actor, &files.media)
+        .await?;
+    let albums = match (editable, files.media.owner_id) {
+        (true, Some(oid)) => album_choices(&state, &viewer.actor, oid).await?,
+        _ => Vec::new(),
+    };
+    let is_owner = viewer
+        .actor
+        .user()
+        .is_some_and(|u| Some(u.id) == files.media.owner_id);
+    let crumbs: Vec<_> = place
+        .breadcrumb
+        .iter()
+        .map(|(id, title)| json!({ "id": id, "title": title }))
+        .collect();
     let ctx = json!({
+        "notice": notice_text(q.notice.as_deref()),
         "oembed_url": oembed_url,
         "og_description": og_description,
-        "media": dto,
         "display_url": display.url,
         "display_width": display.width,
         "display_height": display.height,
@@ -65,8 +95,17 @@ pub async fn viewer_page(
         "size_text": human_size(dto.size),
         "mime": dto.mime,
         "exif": dto.exif,
+        "embed": EmbedCodes::new(&base, &files),
+        "owner": owner,
+        "crumbs": crumbs,
+        "previous": place.previous,
+        "next": place.next,
+        "editable": editable,
+        "is_owner": is_owner,
+        "albums": albums,
+        "media": dto,
     });
-    Ok(page::render(&state, &actor, "image.html", ctx)
+    Ok(page::render(&state, &viewer.actor, "image.html", ctx)
         .await?
         .into_response())
 }

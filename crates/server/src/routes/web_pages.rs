@@ -8,6 +8,9 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::json;
 
+use vitrine_app::Viewer;
+
+use crate::api_types::MediaDto;
 use crate::auth::CurrentActor;
 use crate::page;
 use crate::state::AppState;
@@ -22,6 +25,12 @@ pub struct NoticeQuery {
     pub notice: Option<String>,
 }
 
+#[derive(Debug, Deserialize)]
+pub struct HomeQuery {
+    notice: Option<String>,
+    cursor: Option<String>,
+}
+
 /// The text for a notice key, if it is one we issue.
 pub fn notice_text(key: Option<&str>) -> Option<&'static str> {
     Some(match key? {
@@ -32,6 +41,14 @@ pub fn notice_text(key: Option<&str>) -> Option<&'static str> {
         "profile_saved" => "Your profile was saved.",
         "key_revoked" => "The API key was revoked. It no longer works.",
         "media_deleted" => "The image was deleted.",
+        "media_saved" => "Your changes were saved.",
+        "cover_set" => "This image is now the album's cover.",
+        "album_created" => "The album was created.",
+        "album_saved" => "The album was saved.",
+        "album_deleted" => "The album was deleted.",
+        "uploaded" => "Your upload is ready.",
+        "picture_saved" => "Your picture was saved.",
+        "picture_removed" => "Your picture was removed.",
         _ => return None,
     })
 }
@@ -39,10 +56,25 @@ pub fn notice_text(key: Option<&str>) -> Option<&'static str> {
 pub async fn home(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<HomeQuery>,
 ) -> Result<Response, WebError> {
     let first_visit = matches!(q.notice.as_deref(), Some("welcome" | "setup_done"));
-    let ctx = json!({ "notice": notice_text(q.notice.as_deref()), "first_visit": first_visit });
+    let base = state.base_url();
+    let (items, next) = state
+        .app
+        .list_recent_media(&Viewer::from(&actor), q.cursor.as_deref(), 40)
+        .await?;
+    let media: Vec<MediaDto> = items
+        .iter()
+        .map(|f| MediaDto::new(&base, f, None))
+        .collect();
+    let ctx = json!({
+        "notice": notice_text(q.notice.as_deref()),
+        "first_visit": first_visit,
+        "media": media,
+        "next_cursor": next,
+        "paged": q.cursor.is_some(),
+    });
     Ok(page::render(&state, &actor, "home.html", ctx)
         .await?
         .into_response())

@@ -9,11 +9,13 @@ use serde::Deserialize;
 use serde_json::json;
 use vitrine_app::AppError;
 
+use crate::album_choices::album_choices;
 use crate::api_album_types::AlbumDto;
 use crate::api_types::MediaDto;
 use crate::auth::CurrentViewer;
 use crate::page;
 use crate::routes::api_users::profile_dto;
+use crate::routes::web_pages::notice_text;
 use crate::state::AppState;
 use crate::web_error::WebError;
 
@@ -24,6 +26,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
     cursor: Option<String>,
+    notice: Option<String>,
 }
 
 pub async fn profile_page(
@@ -60,7 +63,16 @@ pub async fn profile_page(
     } else {
         (Vec::<AlbumDto>::new(), Vec::<MediaDto>::new(), None)
     };
+    let own = viewer.actor.user().is_some_and(|u| u.id == user.id);
+    let choices = if own {
+        album_choices(&state, &viewer.actor, user.id).await?
+    } else {
+        Vec::new()
+    };
     let ctx = json!({
+        "notice": notice_text(q.notice.as_deref()),
+        "own": own,
+        "choices": choices,
         "profile": profile,
         "open": open,
         "albums": albums,

@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use vitrine_app::{Actor, AppError};
+use vitrine_app::{Actor, AppError, ProfilePatch};
 
+use crate::api_types::MediaDto;
 use crate::auth::CurrentActor;
 use crate::cookies;
 use crate::error::ApiError;
@@ -40,6 +41,12 @@ pub struct SharexForm {
 pub struct ProfileForm {
     #[serde(default)]
     display_name: String,
+    #[serde(default)]
+    bio: String,
+    #[serde(default)]
+    website: String,
+    private_profile: Option<String>,
+    keep_exif: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,7 +77,25 @@ async fn render_settings(
     extra: Value,
 ) -> Result<Response, WebError> {
     let keys = state.app.list_api_keys(actor).await?;
-    let mut ctx = json!({ "keys": keys, "new_key": null, "sxcu_available": true });
+    let me = state.app.me(actor).await?;
+    let (avatar, cover) = state.app.profile_images(&me).await?;
+    let base = state.base_url();
+    let thumb = |f: Option<vitrine_db::MediaFiles>| {
+        f.map(|f| {
+            let dto = MediaDto::new(&base, &f, None);
+            dto.files.thumb.map_or(dto.files.original.url, |t| t.url)
+        })
+    };
+    let profile = json!({
+        "bio": me.bio,
+        "website": me.website,
+        "private_profile": me.private_profile,
+        "keep_exif": me.keep_exif,
+        "avatar_url": thumb(avatar),
+        "cover_url": thumb(cover),
+    });
+    let mut ctx =
+        json!({ "keys": keys, "new_key": null, "sxcu_available": true, "profile": profile });
     if let (Value::Object(base), Value::Object(extra)) = (&mut ctx, extra) {
         base.extend(extra);
     }
@@ -129,11 +154,23 @@ pub async fn save_profile(
     if actor.user().is_none() {
         return Ok(login_redirect());
     }
-    match state
-        .app
-        .update_display_name(&actor, &form.display_name)
-        .await
-    {
+    let patch = ProfilePatch {
+        bio: Some(form.bio),
+        website: Some(form.website),
+        private_profile: Some(form.private_profile.is_some()),
+    };
+    let saved = async {
+        state
+            .app
+            .update_display_name(&actor, &form.display_name)
+            .await?;
+        state.app.update_profile(&actor, patch).await?;
+        state
+            .app
+            .set_keep_exif(&actor, form.keep_exif.is_some())
+            .await
+    };
+    match saved.await {
         Ok(()) => Ok(Redirect::to("/settings?notice=profile_saved#profile").into_response()),
         Err(err) => render_failure(&state, &actor, err).await,
     }

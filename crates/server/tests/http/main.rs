@@ -19,3 +19,4 @@ mod sharing;
 mod url_uploads;
 mod visibility;
 mod web;
+mod web_ui;
