@@ -61,8 +61,7 @@ impl App {
             .list_album_media(
                 album.id,
                 audience,
-                order,
-                dir,
+                (order, dir),
                 last,
                 limit,
                 self.clock.now(),
