@@ -32,10 +32,12 @@ pub struct MediaPatch {
 pub enum VariantWanted {
     Original,
     Medium,
+    Small,
     Thumb,
 }
 
-/// A parsed file URL: `/i/{id}.{ext}`, `/i/{id}.md.{ext}` or `/i/{id}.th.{ext}`.
+/// A parsed file URL: `/i/{id}.{ext}`, `/i/{id}.md.{ext}`, `/i/{id}.sm.{ext}` (grid size) or
+/// `/i/{id}.th.{ext}`.
 #[derive(Debug, Clone)]
 pub struct FileRequest {
     pub id: String,
@@ -50,6 +52,7 @@ impl FileRequest {
         let (variant, ext) = match (parts.next()?, parts.next(), parts.next()) {
             (ext, None, None) => (VariantWanted::Original, ext),
             ("md", Some(ext), None) => (VariantWanted::Medium, ext),
+            ("sm", Some(ext), None) => (VariantWanted::Small, ext),
             ("th", Some(ext), None) => (VariantWanted::Thumb, ext),
             _ => return None,
         };
@@ -279,11 +282,11 @@ impl App {
             VariantWanted::Original => {
                 (b.storage_key.clone(), b.ext.clone(), b.size, String::new())
             }
-            VariantWanted::Medium | VariantWanted::Thumb => {
-                let kind = if req.variant == VariantWanted::Thumb {
-                    "thumb"
-                } else {
-                    "medium"
+            VariantWanted::Medium | VariantWanted::Small | VariantWanted::Thumb => {
+                let kind = match req.variant {
+                    VariantWanted::Thumb => "thumb",
+                    VariantWanted::Small => "small",
+                    _ => "medium",
                 };
                 let v = match files.variants.iter().find(|v| v.name == kind) {
                     Some(v) if self.storage.head(&v.storage_key).await?.is_some() => v.clone(),
@@ -291,7 +294,8 @@ impl App {
                         .regenerate(&files, kind)
                         .await?
                         .ok_or(AppError::NotFound("file"))?,
-                    // Only thumbs always exist; a missing medium means the image is small.
+                    // Only thumbs always exist; a missing medium or small means the image is
+                    // already that small.
                     None if kind == "thumb" => self
                         .regenerate(&files, kind)
                         .await?
@@ -313,6 +317,7 @@ impl App {
         let suffix = match req.variant {
             VariantWanted::Original => "",
             VariantWanted::Medium => ".md",
+            VariantWanted::Small => ".sm",
             VariantWanted::Thumb => ".th",
         };
         Ok(FileToServe {
@@ -358,6 +363,7 @@ impl App {
             .await?;
         let (variant, size) = match kind {
             "thumb" => (Some(processed.thumb), settings.thumb_size),
+            "small" => (processed.small, crate::upload_settings::SMALL_HEIGHT),
             _ => (processed.medium, settings.medium_size),
         };
         let Some(v) = variant else { return Ok(None) };

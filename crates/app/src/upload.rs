@@ -329,6 +329,7 @@ impl App {
             frames,
             original,
             thumb,
+            small,
             medium,
             exif,
             thumbhash,
@@ -346,7 +347,12 @@ impl App {
         let storage_key = original_key(&hash)?;
         let mut files: Vec<(String, Bytes)> = vec![(storage_key.clone(), stored.clone())];
         let mut variants = Vec::new();
-        for (v, size) in [(Some(thumb), thumb_size), (medium, medium_size)] {
+        let small_height = crate::upload_settings::SMALL_HEIGHT;
+        for (v, size) in [
+            (Some(thumb), thumb_size),
+            (small, small_height),
+            (medium, medium_size),
+        ] {
             let Some(v) = v else { continue };
             let (record, data) = prepare_variant(&hash, v, size)?;
             files.push((record.storage_key.clone(), data));

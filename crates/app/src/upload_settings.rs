@@ -10,6 +10,9 @@ use crate::{Actor, App, AppError, RequestMeta};
 
 const KEY: &str = "uploads";
 
+/// Height of the grid size listings show (width up to twice that).
+pub(crate) const SMALL_HEIGHT: u32 = 480;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct UploadSettings {
@@ -91,6 +94,7 @@ impl UploadSettings {
             },
             thumb_size: self.thumb_size,
             medium_size: self.medium_size,
+            small_height: SMALL_HEIGHT,
             jpeg_quality: 85,
             metadata: if self.keep_exif || user_keeps_exif {
                 MetadataPolicy::KeepExif

@@ -18,6 +18,9 @@ pub struct Options {
     pub thumb_size: u32,
     /// Long edge of the medium size; made only for larger images.
     pub medium_size: u32,
+    /// Height of the grid size (aspect kept, width at most twice this); made only for larger
+    /// images. Listings show it so tiles keep each image's shape.
+    pub small_height: u32,
     pub jpeg_quality: u8,
     pub metadata: MetadataPolicy,
 }
@@ -28,6 +31,7 @@ impl Default for Options {
             limits: Limits::default(),
             thumb_size: 320,
             medium_size: 1280,
+            small_height: 480,
             jpeg_quality: 85,
             metadata: MetadataPolicy::Strip,
         }
@@ -38,6 +42,7 @@ impl Default for Options {
 #[serde(rename_all = "lowercase")]
 pub enum VariantKind {
     Thumb,
+    Small,
     Medium,
 }
 
@@ -45,6 +50,7 @@ impl VariantKind {
     pub fn as_str(self) -> &'static str {
         match self {
             VariantKind::Thumb => "thumb",
+            VariantKind::Small => "small",
             VariantKind::Medium => "medium",
         }
     }
@@ -73,6 +79,8 @@ pub struct Processed {
     /// the upload byte for byte.
     pub original: Option<Vec<u8>>,
     pub thumb: Variant,
+    /// Fits `small_height` x twice that (upright); none when the image already fits.
+    pub small: Option<Variant>,
     pub medium: Option<Variant>,
     pub exif: Option<ExifSummary>,
     pub thumbhash: String,
@@ -130,6 +138,19 @@ pub fn process(bytes: &[u8], opts: &Options) -> Result<Processed, MediaError> {
         .transpose()?;
     let base = medium.as_ref().unwrap_or(&pixels);
     let thumb = finish(resize::square(base, opts.thumb_size)?);
+    // The box is upright; the pixels are not yet, so swap it when the orientation turns them.
+    let (box_w, box_h) = (opts.small_height.saturating_mul(2), opts.small_height);
+    let (box_w, box_h) = if (width, height) == (probe.width, probe.height) {
+        (box_w, box_h)
+    } else {
+        (box_h, box_w)
+    };
+    let needs_small = width > opts.small_height.saturating_mul(2) || height > opts.small_height;
+    let small = (needs_small && opts.small_height > 0)
+        .then(|| resize::fit_box(base, box_w, box_h))
+        .transpose()?
+        .map(|p| variant(VariantKind::Small, &finish(p), opts.jpeg_quality))
+        .transpose()?;
     let (thumbhash, phash) = hashes::fingerprints(&finish(resize::fit(base, 100)?))?;
     let medium = medium
         .map(|m| variant(VariantKind::Medium, &finish(m), opts.jpeg_quality))
@@ -151,6 +172,7 @@ pub fn process(bytes: &[u8], opts: &Options) -> Result<Processed, MediaError> {
         frames: probe.frames,
         original,
         thumb,
+        small,
         medium,
         exif: summary,
         thumbhash,

@@ -53,6 +53,18 @@ pub(crate) fn fit(src: &Pixels, max: u32) -> Result<Pixels, MediaError> {
     resize_region(src, (0.0, 0.0, f64::from(w), f64::from(h)), dw, dh)
 }
 
+/// Scales `src` down to fit inside `max_w` x `max_h` (never up), keeping its aspect ratio.
+pub(crate) fn fit_box(src: &Pixels, max_w: u32, max_h: u32) -> Result<Pixels, MediaError> {
+    let (w, h) = (f64::from(src.width), f64::from(src.height));
+    let scale = (f64::from(max_w) / w).min(f64::from(max_h) / h);
+    if scale >= 1.0 {
+        return Ok(src.clone());
+    }
+    let dw = ((w * scale).round() as u32).max(1);
+    let dh = ((h * scale).round() as u32).max(1);
+    resize_region(src, (0.0, 0.0, w, h), dw, dh)
+}
+
 /// A centred square crop scaled to `size` (never enlarged beyond the short side).
 pub(crate) fn square(src: &Pixels, size: u32) -> Result<Pixels, MediaError> {
     let side = src.width.min(src.height);

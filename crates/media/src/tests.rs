@@ -42,9 +42,23 @@ fn plain_jpeg_makes_thumb_and_medium() {
     let m = p.medium.as_ref().unwrap();
     assert_eq!((m.width, m.height, m.format), (1280, 853, Format::Jpeg));
     assert_eq!((p.thumb.width, p.thumb.height), (320, 320));
+    let sm = p.small.as_ref().unwrap();
+    assert_eq!((sm.width, sm.height), (720, 480), "the grid size keeps the shape");
     assert!(top_left_is_red(&m.bytes));
     assert!(!p.thumbhash.is_empty());
     assert_ne!(p.phash, 0);
+}
+
+#[test]
+fn grid_size_is_bounded_by_height_and_twice_the_height_in_width() {
+    let panorama = process(&png_rgb(3000, 500), &Options::default()).unwrap();
+    let s = panorama.small.as_ref().unwrap();
+    assert_eq!((s.width, s.height), (960, 160));
+    let tall = process(&png_rgb(300, 1200), &Options::default()).unwrap();
+    let s = tall.small.as_ref().unwrap();
+    assert_eq!((s.width, s.height), (120, 480));
+    let fits = process(&png_rgb(900, 450), &Options::default()).unwrap();
+    assert!(fits.small.is_none(), "already small enough: the original serves");
 }
 
 #[test]
@@ -85,6 +99,11 @@ fn all_eight_orientations_come_out_upright() {
             red_in_corner(&p.thumb.bytes, corner),
             "orientation {o}: thumb"
         );
+        // The grid size is upright and bounded by its height, aspect kept.
+        let s = p.small.as_ref().unwrap();
+        assert_eq!(s.height, 480, "orientation {o}");
+        assert_eq!(s.width, if o >= 5 { 360 } else { 640 }, "orientation {o}");
+        assert!(red_in_corner(&s.bytes, corner), "orientation {o}: small");
         // The stored original keeps the orientation tag, so browsers show it upright too.
         let kept = p.original.as_ref().unwrap();
         let exif = exif::Reader::new().read_from_container(&mut std::io::Cursor::new(kept));

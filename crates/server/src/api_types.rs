@@ -220,6 +220,9 @@ pub struct MediaFilesDto {
     pub original: FileDto,
     /// Null when the image is not larger than the medium size.
     pub medium: Option<FileDto>,
+    /// The grid size (at most 480 px high and 960 px wide, shape kept); null when the image
+    /// already fits, or for images uploaded before this size existed.
+    pub small: Option<FileDto>,
     pub thumb: Option<FileDto>,
 }
 
@@ -306,6 +309,7 @@ impl MediaDto {
                     mime: mime(&f.blob.ext),
                 },
                 medium: f.variants.iter().find(|v| v.name == "medium").map(file),
+                small: f.variants.iter().find(|v| v.name == "small").map(file),
                 thumb: f.variants.iter().find(|v| v.name == "thumb").map(file),
             },
             delete_url: delete_token.map(|t| media_urls::delete(base, m.public_id.as_str(), t)),

@@ -12,7 +12,11 @@ pub fn original(base: &str, files: &MediaFiles) -> String {
 }
 
 pub fn variant(base: &str, files: &MediaFiles, v: &VariantRecord) -> String {
-    let tag = if v.name == "thumb" { "th" } else { "md" };
+    let tag = match v.name.as_str() {
+        "thumb" => "th",
+        "small" => "sm",
+        _ => "md",
+    };
     format!("{base}/i/{}.{tag}.{}", files.media.public_id, v.ext)
 }
 

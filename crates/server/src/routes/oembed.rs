@@ -274,7 +274,7 @@ pub async fn signed_urls(
     let files = state.app.get_media(&viewer, &id).await?;
     let base = state.base_url();
     let mut urls = vec![media_urls::original(&base, &files)];
-    for name in ["medium", "thumb"] {
+    for name in ["medium", "small", "thumb"] {
         if let Some(v) = files.variants.iter().find(|v| v.name == name) {
             urls.push(media_urls::variant(&base, &files, v));
         }
