@@ -43,7 +43,11 @@ fn plain_jpeg_makes_thumb_and_medium() {
     assert_eq!((m.width, m.height, m.format), (1280, 853, Format::Jpeg));
     assert_eq!((p.thumb.width, p.thumb.height), (320, 320));
     let sm = p.small.as_ref().unwrap();
-    assert_eq!((sm.width, sm.height), (720, 480), "the grid size keeps the shape");
+    assert_eq!(
+        (sm.width, sm.height),
+        (720, 480),
+        "the grid size keeps the shape"
+    );
     assert!(top_left_is_red(&m.bytes));
     assert!(!p.thumbhash.is_empty());
     assert_ne!(p.phash, 0);
@@ -58,7 +62,10 @@ fn grid_size_is_bounded_by_height_and_twice_the_height_in_width() {
     let s = tall.small.as_ref().unwrap();
     assert_eq!((s.width, s.height), (120, 480));
     let fits = process(&png_rgb(900, 450), &Options::default()).unwrap();
-    assert!(fits.small.is_none(), "already small enough: the original serves");
+    assert!(
+        fits.small.is_none(),
+        "already small enough: the original serves"
+    );
 }
 
 #[test]

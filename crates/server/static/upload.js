@@ -312,8 +312,9 @@
     });
     zone.addEventListener("dragleave", function () { zone.classList.remove("is-over"); });
     zone.addEventListener("drop", function (e) {
+      // The window's handler (drop anywhere) sees it too: it hides its overlay and leaves the
+      // files to this zone.
       e.preventDefault();
-      e.stopPropagation();
       zone.classList.remove("is-over");
       dataTransferFiles(e.dataTransfer).then(add);
     });
@@ -430,9 +431,10 @@
     window.addEventListener("dragleave", function () { if (--depth <= 0) { depth = 0; overlay.hidden = true; } });
     window.addEventListener("dragover", function (e) { if (hasFiles(e)) e.preventDefault(); });
     window.addEventListener("drop", function (e) {
+      depth = 0; overlay.hidden = true;
       if (!hasFiles(e)) return;
       e.preventDefault();
-      depth = 0; overlay.hidden = true;
+      if (e.target.closest && e.target.closest("[data-dropzone]")) return;
       dataTransferFiles(e.dataTransfer).then(function (files) {
         if (pageForm) pageForm._uploader.add(files);
         else openDialog(files);
