@@ -31,6 +31,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -106,7 +107,11 @@ pub fn router(state: AppState) -> Router {
         .merge(chevereto::router())
         .merge(ops::router())
         .merge(swagger)
-        .route("/static/{*path}", get(assets::serve_static))
+        // Text assets compress about 4:1; pages load them on every first visit.
+        .route(
+            "/static/{*path}",
+            get(assets::serve_static).layer(CompressionLayer::new()),
+        )
         .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/static/favicon.svg") }))
         .fallback(web_error::not_found)
         .method_not_allowed_fallback(web_error::method_not_allowed)
