@@ -196,8 +196,8 @@
           it.statusEl.appendChild(document.createTextNode(" · "));
           it.statusEl.appendChild(del);
         }
-        if (it.details) it.details.hidden = true;
       }
+      if (it.details) it.details.hidden = it.status === "done" || (it.status === "error" && it.fatal);
     }
 
     function refresh() {
@@ -407,10 +407,11 @@
         dialog.appendChild(dialogForm);
         document.body.appendChild(dialog);
         mount(dialogForm);
-        close.addEventListener("click", function () { dialog.close(); });
-        dialog.addEventListener("cancel", function (e) {
-          if (dialogForm._uploader.busy() && !window.confirm("Uploads are still running. Close anyway? They continue in the background.")) e.preventDefault();
-        });
+        var mayClose = function () {
+          return !dialogForm._uploader.busy() || window.confirm("Uploads are still running. Close anyway? They continue in the background.");
+        };
+        close.addEventListener("click", function () { if (mayClose()) dialog.close(); });
+        dialog.addEventListener("cancel", function (e) { if (!mayClose()) e.preventDefault(); });
         dialog.showModal();
         if (files && files.length) dialogForm._uploader.add(files);
       });
