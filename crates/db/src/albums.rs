@@ -163,7 +163,8 @@ async fn lock_owner(txn: &DatabaseTransaction, owner_id: i64) -> Result<(), DbEr
     Ok(())
 }
 
-/// The deepest level below `id` (0 for a leaf).
+/// The deepest level below `id` (0 for a leaf). The cast: PostgreSQL types the literal depth
+/// as INT4, which does not decode as i64.
 async fn subtree_height(
     conn: &impl ConnectionTrait,
     backend: Backend,
@@ -179,7 +180,7 @@ async fn subtree_height(
            UNION ALL \
            SELECT a.id, t.depth + 1 FROM albums a JOIN t ON a.parent_id = t.id \
            WHERE t.depth < 10000) \
-         SELECT MAX(depth) AS h FROM t"
+         SELECT CAST(MAX(depth) AS BIGINT) AS h FROM t"
     );
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(b, sql, [id.into()]))

@@ -603,7 +603,7 @@ async fn lost_derivatives_are_rebuilt(app: &TestApp) {
     .unwrap();
     let variants = app.data_dir().join("media/variants");
     let before = files_under(&variants);
-    assert_eq!(before, 2);
+    assert_eq!(before, 3, "thumb, grid size and medium");
     std::fs::remove_dir_all(&variants).unwrap();
     let thumb = m["files"]["thumb"]["url"].as_str().unwrap().to_owned();
     let medium = m["files"]["medium"]["url"].as_str().unwrap().to_owned();
@@ -611,7 +611,9 @@ async fn lost_derivatives_are_rebuilt(app: &TestApp) {
     assert_eq!((r1.0, r2.0), (200, 200));
     assert_eq!(r1.1, r2.1);
     assert_eq!(get_bytes(&c, &medium).await.0, 200);
-    assert_eq!(files_under(&variants), 2, "rebuilt once each");
+    let small = m["files"]["small"]["url"].as_str().unwrap().to_owned();
+    assert_eq!(get_bytes(&c, &small).await.0, 200);
+    assert_eq!(files_under(&variants), 3, "rebuilt once each");
     let img = image::load_from_memory(&r1.1).unwrap();
     assert_eq!((img.width(), img.height()), (320, 320));
 }

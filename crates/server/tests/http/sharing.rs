@@ -103,9 +103,8 @@ async fn embed_codes_and_oembed(app: &TestApp) {
         (o["width"].as_u64(), o["height"].as_u64()),
         (Some(500), Some(250))
     );
-    assert!(
-        o["url"].as_str().unwrap().contains(".th.") || o["url"].as_str().unwrap().contains(".md.")
-    );
+    let url = o["url"].as_str().unwrap();
+    assert!(url.contains(".sm.") || url.contains(".md."), "a size with the picture's shape: {url}");
     assert_eq!(o["author_name"], "sam");
     let res = oembed(
         m["files"]["original"]["url"].as_str().unwrap().to_owned(),
