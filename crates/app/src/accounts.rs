@@ -286,7 +286,8 @@ impl App {
         Ok(())
     }
 
-    /// Changes a user's role. The last admin cannot be demoted.
+    /// Changes a user's role. Admins cannot change their own (another admin must, so nobody
+    /// locks themselves out by a slip), and the last admin cannot be demoted.
     pub async fn set_role(
         &self,
         actor: &Actor,
@@ -295,6 +296,13 @@ impl App {
     ) -> Result<UserRecord, AppError> {
         actor.require_admin()?;
         let user = self.user_by_name(username).await?;
+        if actor.audit_id() == Some(user.id) && role != user.role {
+            return Err(ValidationError::new(
+                "role",
+                "you cannot change your own role; ask another administrator",
+            )
+            .into());
+        }
         if user.role == Role::Admin
             && role != Role::Admin
             && self.db.count_users_with_role(Role::Admin).await? <= 1

@@ -41,6 +41,15 @@ pub enum AppError {
     WrongCurrentPassword,
     #[error("{0}")]
     Media(#[from] vitrine_media::MediaError),
+    #[error(
+        "{} images are not accepted on this site; allowed: {}",
+        format.label(),
+        format_list(allowed)
+    )]
+    FormatNotAllowed {
+        format: vitrine_media::Format,
+        allowed: Vec<vitrine_media::Format>,
+    },
     #[error("the file is too large; the limit is {}", human_size(*max_bytes))]
     TooLarge { max_bytes: u64 },
     #[error(transparent)]
@@ -68,6 +77,16 @@ impl From<DbError> for AppError {
             DbError::Conflict(field) => AppError::Conflict(field),
             other => AppError::Db(other),
         }
+    }
+}
+
+/// `JPEG, PNG and GIF`.
+fn format_list(formats: &[vitrine_media::Format]) -> String {
+    let labels: Vec<&str> = formats.iter().map(|f| f.label()).collect();
+    match labels.split_last() {
+        None => "none".to_owned(),
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Vitrine's use cases: accounts, sessions, API keys, first-run setup, site settings,
+//! Vitrine's use cases: accounts, sessions, API keys, first-run setup, site settings and logo,
 //! login throttling, the audit trail and the job worker. Every use case takes the `App`
 //! context and the acting user explicitly and owns its authorization.
 
@@ -23,6 +23,8 @@ mod settings;
 mod setup;
 mod signed_urls;
 mod single_flight;
+mod site_logo;
+mod site_stats;
 mod temp_file;
 mod throttle;
 mod tokens;
@@ -47,7 +49,7 @@ pub use media_bulk::BulkEdit;
 pub use media_listings::Page;
 pub use profiles::ProfilePatch;
 pub use sessions::NewSession;
-pub use settings::{SiteSettings, SiteSettingsPatch};
+pub use settings::{DefaultTheme, SiteSettings, SiteSettingsPatch};
 pub use signed_urls::{SIGNED_URL_TTL_SECS, Signature};
 pub use temp_file::TempFile;
 pub use upload::{Purpose, UploadInput, Uploaded, normalize_tags};

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use vitrine_db::{MediaFiles, NewBlob, NewJob, NewMedia, UploadError, VariantRecord};
 use vitrine_domain::{Privacy, PublicId, ValidationError};
-use vitrine_media::{Processed, Variant};
+use vitrine_media::{Format, Processed, Variant};
 use vitrine_storage::{StorageError, original_key, variant_key};
 
 use crate::fetch::Fetched;
@@ -51,8 +51,8 @@ pub struct UploadInput {
     pub purpose: Purpose,
 }
 
-/// What an uploaded image is for: media of its own, or a profile image (own sizes, never
-/// listed, no album, tags or expiry).
+/// What an uploaded image is for: media of its own, or a profile image or the site logo (own
+/// sizes, never listed, no album, tags or expiry).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Purpose {
     #[default]
@@ -61,14 +61,19 @@ pub enum Purpose {
     Avatar,
     /// 1600 px medium.
     Cover,
+    /// The site logo: 512 px medium (shown in the header at a fraction of that, sharp on
+    /// high-density screens); wide wordmarks keep their shape there.
+    Logo,
 }
 
 impl Purpose {
+    /// The media kind it is stored as (the kinds listings leave out, in `vitrine-db`).
     fn kind(self) -> Option<&'static str> {
         match self {
             Purpose::Media => None,
             Purpose::Avatar => Some("avatar"),
             Purpose::Cover => Some("cover"),
+            Purpose::Logo => Some("logo"),
         }
     }
 }
@@ -188,6 +193,29 @@ pub(crate) fn check_texts(
     Ok(())
 }
 
+/// Refuses an upload whose format (by its first bytes, as processing will decide it) the site
+/// does not accept; checked before waiting for a processing slot or reading the whole file.
+/// Bytes that are no known format pass here and get processing's own, more precise error.
+async fn check_format_allowed(path: &Path, allowed: &[Format]) -> Result<(), AppError> {
+    use tokio::io::AsyncReadExt;
+    // `sniff` decides JPEG, PNG, GIF, WebP and BMP within the first 26 bytes.
+    let mut head = Vec::with_capacity(64);
+    tokio::fs::File::open(path)
+        .await
+        .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?
+        .take(64)
+        .read_to_end(&mut head)
+        .await
+        .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?;
+    match vitrine_media::sniff(&head) {
+        Ok(format) if !allowed.contains(&format) => Err(AppError::FormatNotAllowed {
+            format,
+            allowed: allowed.to_vec(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn new_public_id() -> Result<PublicId, AppError> {
     let mut b = [0u8; 8];
     getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
@@ -248,6 +276,7 @@ impl App {
             ..
         } = ticket;
         check_texts(input.title.as_deref(), input.description.as_deref())?;
+        // Avatars, covers and the logo: stored like media, but never listed or filed.
         let profile_image = input.purpose != Purpose::Media;
         if profile_image && owner.is_none() {
             return Err(AppError::Unauthenticated);
@@ -305,11 +334,13 @@ impl App {
         if input.size > max_bytes {
             return Err(AppError::TooLarge { max_bytes });
         }
+        check_format_allowed(&input.temp_path, &settings.allowed_formats).await?;
         let mut opts = settings.options(owner.as_ref().is_some_and(|u| u.keep_exif));
         let (thumb_size, medium_size) = match input.purpose {
             Purpose::Media => (settings.thumb_size, settings.medium_size),
             Purpose::Avatar => (256, 512),
             Purpose::Cover => (settings.thumb_size, 1600),
+            Purpose::Logo => (128, 512),
         };
         opts.thumb_size = thumb_size;
         opts.medium_size = medium_size;

@@ -44,10 +44,12 @@ impl UploadTicket {
 }
 
 /// What the uploader may offer one requester (before any flood check).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadAllowance {
     pub max_bytes: u64,
     pub url_uploads: bool,
+    /// The formats the site accepts now.
+    pub formats: Vec<vitrine_media::Format>,
 }
 
 impl App {
@@ -62,10 +64,12 @@ impl App {
             Actor::User(u) => Some(UploadAllowance {
                 max_bytes: settings.max_bytes,
                 url_uploads: u.role == Role::Admin || settings.url_uploads_for_users,
+                formats: settings.allowed_formats.clone(),
             }),
             Actor::Anonymous if settings.guest_uploads => Some(UploadAllowance {
                 max_bytes: settings.guest_max_bytes,
                 url_uploads: false,
+                formats: settings.allowed_formats.clone(),
             }),
             Actor::Anonymous | Actor::System => None,
         })

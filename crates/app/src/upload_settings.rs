@@ -1,10 +1,10 @@
 //! Owns the upload settings admins can change: size and pixel limits, derivative sizes, the
-//! site's EXIF policy, guest uploads (and the guest API key), who may upload from URLs, and
-//! flood limits. Stored as one JSON document in the shared settings table.
+//! site's EXIF policy, guest uploads (and the guest API key), who may upload from URLs, flood
+//! limits and the accepted formats. Stored as one JSON document in the shared settings table.
 
 use serde::{Deserialize, Serialize};
 use vitrine_domain::ValidationError;
-use vitrine_media::{Limits, MetadataPolicy, Options};
+use vitrine_media::{Format, Limits, MetadataPolicy, Options};
 
 use crate::{Actor, App, AppError, RequestMeta};
 
@@ -36,6 +36,9 @@ pub struct UploadSettings {
     pub url_uploads_for_users: bool,
     /// Upload limits per client IP address and per account; admins are exempt.
     pub flood: FloodLimits,
+    /// The formats uploads may be in (decided by their first bytes); every supported format
+    /// by default, and for documents stored before this setting existed.
+    pub allowed_formats: Vec<Format>,
 }
 
 /// Uploads allowed per window; 0 means no limit.
@@ -79,6 +82,7 @@ impl Default for UploadSettings {
             guest_api_key: String::new(),
             url_uploads_for_users: false,
             flood: FloodLimits::default(),
+            allowed_formats: Format::ALL.to_vec(),
         }
     }
 }
@@ -104,8 +108,16 @@ impl UploadSettings {
         }
     }
 
-    fn validate(&self) -> Result<(), ValidationError> {
+    /// Checks the values and puts the format list in its canonical order, without repeats.
+    fn validate(&mut self) -> Result<(), ValidationError> {
         let bad = |f, m: &str| Err(ValidationError::new(f, m));
+        self.allowed_formats = Format::ALL
+            .into_iter()
+            .filter(|f| self.allowed_formats.contains(f))
+            .collect();
+        if self.allowed_formats.is_empty() {
+            return bad("allowed_formats", "allow at least one format");
+        }
         // Processing reads the whole file into memory (one per core at a time).
         if !(1024..=512 * 1024 * 1024).contains(&self.max_bytes) {
             return bad("max_bytes", "must be between 1 KiB and 512 MiB");
@@ -168,7 +180,7 @@ impl App {
     pub async fn update_upload_settings(
         &self,
         actor: &Actor,
-        new: UploadSettings,
+        mut new: UploadSettings,
         meta: &RequestMeta,
     ) -> Result<UploadSettings, AppError> {
         actor.require_admin()?;
@@ -184,5 +196,33 @@ impl App {
         )
         .await;
         Ok(new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_formats_are_canonical_and_never_empty() {
+        let mut s = UploadSettings {
+            allowed_formats: vec![Format::Png, Format::Jpeg, Format::Png],
+            ..UploadSettings::default()
+        };
+        assert_eq!(s.validate(), Ok(()));
+        assert_eq!(s.allowed_formats, vec![Format::Jpeg, Format::Png]);
+        s.allowed_formats.clear();
+        assert_eq!(
+            s.validate().map_err(|e| e.field),
+            Err("allowed_formats"),
+            "nothing allowed would close uploads by accident"
+        );
+    }
+
+    #[test]
+    fn older_documents_allow_every_format() {
+        let old = r#"{"max_bytes": 2048, "guest_max_bytes": 1024}"#;
+        let s: UploadSettings = serde_json::from_str(old).unwrap();
+        assert_eq!(s.allowed_formats, Format::ALL.to_vec());
     }
 }

@@ -14,6 +14,7 @@ mod media;
 mod migration;
 mod sessions;
 mod settings;
+mod stats;
 mod tags;
 pub mod test_support;
 mod users;
@@ -33,4 +34,5 @@ pub use media::{
     BlobRecord, MediaFiles, MediaRecord, NewBlob, NewMedia, UploadError, VariantRecord,
 };
 pub use sessions::SessionRecord;
+pub use stats::SiteStats;
 pub use users::{NewUser, ProfileFields, ProfileImage, UserRecord};

@@ -11,8 +11,8 @@ use vitrine_domain::{Privacy, Timestamp};
 use crate::entity::{media, user};
 use crate::{Db, DbError, MediaRecord};
 
-/// Media kinds that hold profile images.
-pub const PROFILE_KINDS: [&str; 2] = ["avatar", "cover"];
+/// Media kinds that hold profile images and the site logo: stored as media, never listed.
+pub const PROFILE_KINDS: [&str; 3] = ["avatar", "cover", "logo"];
 
 /// How the contents of an album are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +161,7 @@ async fn page(
     last: Option<&MediaRecord>,
     limit: u64,
 ) -> Result<Vec<MediaRecord>, DbError> {
-    // Avatars and covers are media rows for storage's sake, never part of a listing.
+    // Avatars, covers and the logo are media rows for storage's sake, never part of a listing.
     let q = q.filter(media::Column::Kind.is_not_in(PROFILE_KINDS));
     let q = match last {
         Some(l) => q.filter(after(order, l, dir)),

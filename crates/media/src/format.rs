@@ -1,11 +1,11 @@
 //! Owns format detection by magic bytes. The extension and the client's content type are never
 //! consulted: a file is what its first bytes say it is.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::MediaError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Jpeg,
@@ -17,6 +17,42 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format `sniff` accepts, in the order settings pages list them.
+    pub const ALL: [Format; 5] = [
+        Format::Jpeg,
+        Format::Png,
+        Format::Gif,
+        Format::Webp,
+        Format::Bmp,
+    ];
+
+    /// The stable lowercase name used in settings and APIs (`jpeg`, `png`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jpeg => "jpeg",
+            Format::Png => "png",
+            Format::Gif => "gif",
+            Format::Webp => "webp",
+            Format::Bmp => "bmp",
+        }
+    }
+
+    /// The format called `name` (as [`Format::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// How people write the format's name (`JPEG`, `WebP`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Jpeg => "JPEG",
+            Format::Png => "PNG",
+            Format::Gif => "GIF",
+            Format::Webp => "WebP",
+            Format::Bmp => "BMP",
+        }
+    }
+
     pub fn mime(self) -> &'static str {
         match self {
             Format::Jpeg => "image/jpeg",
@@ -109,6 +145,15 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, MediaError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(Format::from_name(f.name()), Some(f));
+        }
+        assert_eq!(Format::from_name("JPEG"), None);
+        assert_eq!(Format::from_name("svg"), None);
+    }
 
     #[test]
     fn sniffs_by_content_only() {

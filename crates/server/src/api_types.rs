@@ -165,6 +165,15 @@ pub struct SettingsDto {
     pub name: String,
     pub description: String,
     pub signups_enabled: bool,
+    /// The palette visitors get until they pick one: `system` (follow the device), `light`
+    /// or `dark`.
+    #[schema(example = "system")]
+    pub default_theme: String,
+    /// `#rrggbb` replacing the built-in accent colour, or empty for the built-in one.
+    #[schema(example = "#0a7c66")]
+    pub accent: String,
+    /// Public id of the logo image, or null (set with `PUT /api/v1/admin/logo`).
+    pub logo_media_id: Option<String>,
 }
 
 impl From<SiteSettings> for SettingsDto {
@@ -173,6 +182,9 @@ impl From<SiteSettings> for SettingsDto {
             name: s.name,
             description: s.description,
             signups_enabled: s.signups_enabled,
+            default_theme: s.default_theme.as_str().to_owned(),
+            accent: s.accent.map(String::from).unwrap_or_default(),
+            logo_media_id: s.logo_media_id,
         }
     }
 }
@@ -182,6 +194,10 @@ pub struct SettingsPatch {
     pub name: Option<String>,
     pub description: Option<String>,
     pub signups_enabled: Option<bool>,
+    /// `system`, `light` or `dark`.
+    pub default_theme: Option<String>,
+    /// `#rrggbb` (exactly), or empty to go back to the built-in colour.
+    pub accent: Option<String>,
 }
 
 /// Every error: a stable snake_case `code` and a human `message`.
@@ -412,10 +428,23 @@ pub struct UploadSettingsDto {
     /// are exempt).
     #[serde(default)]
     pub flood: FloodDto,
+    /// The formats uploads may be in, decided by the file's first bytes: any of `jpeg`,
+    /// `png`, `gif`, `webp`, `bmp` (default all). Others are refused with
+    /// `format_not_allowed`.
+    #[serde(default = "all_formats")]
+    #[schema(example = json!(["jpeg", "png", "gif", "webp", "bmp"]))]
+    pub allowed_formats: Vec<String>,
 }
 
 fn default_guest_max_bytes() -> u64 {
     vitrine_app::UploadSettings::default().guest_max_bytes
+}
+
+fn all_formats() -> Vec<String> {
+    vitrine_media::Format::ALL
+        .iter()
+        .map(|f| f.name().to_owned())
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -480,13 +509,35 @@ impl From<vitrine_app::UploadSettings> for UploadSettingsDto {
                 per_ip: s.flood.per_ip.into(),
                 per_account: s.flood.per_account.into(),
             },
+            allowed_formats: s
+                .allowed_formats
+                .iter()
+                .map(|f| f.name().to_owned())
+                .collect(),
         }
     }
 }
 
-impl From<UploadSettingsDto> for vitrine_app::UploadSettings {
-    fn from(s: UploadSettingsDto) -> Self {
-        Self {
+impl TryFrom<UploadSettingsDto> for vitrine_app::UploadSettings {
+    type Error = vitrine_app::AppError;
+
+    fn try_from(s: UploadSettingsDto) -> Result<Self, Self::Error> {
+        let allowed_formats = s
+            .allowed_formats
+            .iter()
+            .map(|name| {
+                vitrine_media::Format::from_name(name).ok_or_else(|| {
+                    vitrine_domain::ValidationError::new(
+                        "allowed_formats",
+                        format!(
+                            "unknown format {name:?}; known: {}",
+                            all_formats().join(", ")
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
             max_bytes: s.max_bytes,
             max_megapixels: s.max_megapixels,
             max_side: s.max_side,
@@ -502,6 +553,7 @@ impl From<UploadSettingsDto> for vitrine_app::UploadSettings {
                 per_ip: s.flood.per_ip.into(),
                 per_account: s.flood.per_account.into(),
             },
-        }
+            allowed_formats,
+        })
     }
 }

@@ -84,6 +84,7 @@ impl From<AppError> for ChevError {
                 ChevError::new(104, "No space left on the storage")
             }
             e @ (AppError::Media(_)
+            | AppError::FormatNotAllowed { .. }
             | AppError::ForbiddenUrl(_)
             | AppError::FetchFailed(_)
             | AppError::Validation(_)

@@ -28,6 +28,7 @@ pub mod routes;
 pub mod security_headers;
 pub mod serve;
 pub mod sharex;
+pub mod site_theme;
 pub mod state;
 pub mod templates;
 pub mod upload_body;

@@ -36,6 +36,7 @@ use crate::routes::{
         api_profile_images::put_cover, api_profile_images::delete_cover,
         api_admin::list_users, api_admin::update_user, api_admin::get_settings, api_admin::update_settings,
         api_admin::get_upload_settings, api_admin::put_upload_settings,
+        api_admin::put_logo, api_admin::delete_logo,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Security),

@@ -1,13 +1,15 @@
-//! Owns the context every page template receives (site, signed-in user, asset version, notice
-//! and error banners) and rendering a page with it.
+//! Owns the context every page template receives (site with its logo and accent style,
+//! signed-in user, asset version, notice and error banners) and rendering a page with it.
 
 use axum::response::Html;
 use serde_json::{Map, Value, json};
-use vitrine_app::Actor;
+use vitrine_app::{Actor, SiteSettings};
+use vitrine_db::MediaFiles;
 use vitrine_domain::Role;
 
 use crate::state::AppState;
 use crate::web_error::WebError;
+use crate::{media_urls, site_theme};
 
 /// Renders `template` with the base context merged under `extra` (extra wins).
 pub async fn render(
@@ -17,6 +19,7 @@ pub async fn render(
     extra: Value,
 ) -> Result<Html<String>, WebError> {
     let site = state.app.site_settings().await?;
+    let logo = state.app.site_logo(&site).await?;
     let me = match actor.user() {
         Some(_) => {
             let u = state.app.me(actor).await?;
@@ -32,11 +35,19 @@ pub async fn render(
     };
     // Drives the header's upload button and the drop-anywhere uploader.
     let upload = state.app.upload_allowance(actor).await?.map(|a| {
-        json!({ "max_bytes": a.max_bytes, "max_mb": a.max_bytes.div_ceil(1024 * 1024), "url_uploads": a.url_uploads })
+        let labels: Vec<&str> = a.formats.iter().map(|f| f.label()).collect();
+        let mimes: Vec<&str> = a.formats.iter().map(|f| f.mime()).collect();
+        json!({
+            "max_bytes": a.max_bytes,
+            "max_mb": a.max_bytes.div_ceil(1024 * 1024),
+            "url_uploads": a.url_uploads,
+            "formats": human_list(&labels),
+            "accept": mimes.join(","),
+        })
     });
     let mut ctx = Map::new();
     ctx.insert("upload".into(), upload.unwrap_or(Value::Null));
-    ctx.insert("site".into(), json!(site));
+    ctx.insert("site".into(), site_context(state, &site, logo.as_ref()));
     ctx.insert("me".into(), me);
     ctx.insert("asset_version".into(), json!(state.asset_version));
     ctx.insert("base_url".into(), json!(state.base_url()));
@@ -46,6 +57,42 @@ pub async fn render(
         ctx.extend(extra);
     }
     Ok(Html(state.templates.render(template, Value::Object(ctx))?))
+}
+
+/// The `site` of every page: the settings, plus `logo_url` (the logo's medium size, or the
+/// original when it is small) with `logo_width`/`logo_height`, and `accent_style` (the
+/// accent's CSS custom properties).
+pub fn site_context(state: &AppState, site: &SiteSettings, logo: Option<&MediaFiles>) -> Value {
+    let mut v = json!(site);
+    if let Value::Object(map) = &mut v {
+        let base = state.base_url();
+        // (url, width, height): the size lets the header reserve the logo's box before it loads.
+        let logo = logo.map(|f| match f.variants.iter().find(|v| v.name == "medium") {
+            Some(m) => (media_urls::variant(&base, f, m), m.width, m.height),
+            None => (
+                media_urls::original(&base, f),
+                f.media.width,
+                f.media.height,
+            ),
+        });
+        map.insert("logo_url".into(), json!(logo.as_ref().map(|l| &l.0)));
+        map.insert("logo_width".into(), json!(logo.as_ref().map(|l| l.1)));
+        map.insert("logo_height".into(), json!(logo.as_ref().map(|l| l.2)));
+        map.insert(
+            "accent_style".into(),
+            json!(site.accent.map(site_theme::accent_style)),
+        );
+    }
+    v
+}
+
+/// "A, B and C".
+fn human_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 /// A message as a sentence: capital first letter, final full stop.

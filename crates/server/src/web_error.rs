@@ -77,8 +77,9 @@ pub async fn render_error_pages(
     let status = res.status();
     // The site name is decoration here: an error page must render even with the database down.
     let site = state.app.site_settings().await.unwrap_or_default();
+    let logo = state.app.site_logo(&site).await.ok().flatten();
     let ctx = json!({
-        "site": site,
+        "site": crate::page::site_context(&state, &site, logo.as_ref()),
         "me": null,
         "asset_version": state.asset_version,
         "status": status.as_u16(),

@@ -21,10 +21,16 @@
   }
 
   /* Theme switch: system → light → dark → system, remembered in localStorage ------------ */
+  /* Without a saved choice the site default applies (data-default-theme on <html>). */
+  function siteDefaultTheme() {
+    var t = root.getAttribute("data-default-theme");
+    return t === "light" || t === "dark" ? t : "system";
+  }
+
   function storedTheme() {
     try {
       var t = localStorage.getItem(THEME_KEY);
-      return t === "light" || t === "dark" ? t : "system";
+      return t === "light" || t === "dark" || t === "system" ? t : siteDefaultTheme();
     } catch (e) {
       return root.getAttribute("data-theme") || "system";
     }
@@ -42,9 +48,9 @@
   }
 
   function saveTheme(pref) {
+    /* "system" is stored too: it is a choice that must win over a light or dark site default. */
     try {
-      if (pref === "system") localStorage.removeItem(THEME_KEY);
-      else localStorage.setItem(THEME_KEY, pref);
+      localStorage.setItem(THEME_KEY, pref);
     } catch (e) { /* not persisted; still applied for this page */ }
   }
 

@@ -64,6 +64,7 @@
   function mount(form) {
     if (form._uploader) return form._uploader;
     var maxBytes = +form.getAttribute("data-max-bytes") || 0;
+    var formats = form.getAttribute("data-formats") || "JPEG, PNG, GIF, WebP and BMP";
     var queueEl = form.querySelector("[data-queue]");
     var summary = form.querySelector("[data-summary]");
     var startBtn = form.querySelector("[data-start]");
@@ -93,7 +94,7 @@
       files.forEach(function (f) {
         if (f.type && f.type.indexOf("image/") !== 0 && !IMAGE_EXT.test(f.name)) {
           if (/^\./.test(f.name)) return; /* hidden files from folders */
-          addItem({ file: f, name: f.webkitRelativePath || f.name, size: f.size, error: "Not an image file: only JPEG, PNG, GIF, WebP and BMP can be uploaded." });
+          addItem({ file: f, name: f.webkitRelativePath || f.name, size: f.size, error: "Not an image file: only " + formats + " can be uploaded." });
           return;
         }
         var tooBig = maxBytes && f.size > maxBytes;

@@ -1,7 +1,9 @@
-//! Owns the administrators' REST endpoints: users (search, role, ban) and site settings.
+//! Owns the administrators' REST endpoints: users (search, role, ban), site settings (and the
+//! logo image) and upload settings.
 
-use axum::extract::{Path, Query, State};
-use axum::routing::{get, patch};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, patch, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -9,13 +11,16 @@ use vitrine_app::SiteSettingsPatch;
 use vitrine_domain::{Role, UserStatus};
 
 use crate::api_types::{
-    ErrorBody, SettingsDto, SettingsPatch, UploadSettingsDto, UserDto, UserList, UserPatch,
+    ErrorBody, SettingsDto, SettingsPatch, UploadForm, UploadSettingsDto, UserDto, UserList,
+    UserPatch,
 };
 use crate::auth::CurrentActor;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::request_meta::Meta;
 use crate::state::AppState;
+use crate::upload_body::{self, FormSpec};
+use crate::upload_source::{Details, Incoming};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,6 +33,12 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/admin/upload-settings",
             get(get_upload_settings).put(put_upload_settings),
+        )
+        .route(
+            "/api/v1/admin/logo",
+            put(put_logo)
+                .layer(DefaultBodyLimit::disable())
+                .delete(delete_logo),
         )
 }
 
@@ -117,6 +128,8 @@ pub async fn update_settings(
         name: req.name,
         description: req.description,
         signups_enabled: req.signups_enabled,
+        default_theme: req.default_theme,
+        accent: req.accent,
     };
     Ok(Json(
         state
@@ -152,8 +165,74 @@ pub async fn put_upload_settings(
     Ok(Json(
         state
             .app
-            .update_upload_settings(&actor, req.into(), &meta)
+            .update_upload_settings(&actor, req.try_into()?, &meta)
             .await?
             .into(),
     ))
+}
+
+/// Receives an image sent as the multipart field `file` (within the admin's upload limit) and
+/// makes it the site logo; shared by the API and the admin page.
+pub(crate) async fn receive_logo(
+    state: &AppState,
+    actor: &vitrine_app::Actor,
+    meta: &vitrine_app::RequestMeta,
+    multipart: Multipart,
+) -> ApiResult<vitrine_app::SiteSettings> {
+    actor.require_admin()?;
+    let ticket = state.app.begin_upload(actor, meta).await?;
+    let spec = FormSpec {
+        file_fields: &["file"],
+        large_fields: &[],
+        max_bytes: ticket.max_bytes(),
+        required_first: None,
+    };
+    let form = upload_body::receive_form(multipart, spec, &state.config.temp_dir()).await?;
+    let incoming: Incoming = form
+        .file
+        .filter(|f| f.size > 0)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "missing_file",
+                "no file was sent (use the form field `file`)",
+            )
+        })?
+        .into();
+    Ok(state
+        .app
+        .set_site_logo(actor, ticket, incoming.input(Details::default()), meta)
+        .await?)
+}
+
+/// Set the site logo (multipart field `file`).
+///
+/// A 512 px medium size is made. The logo is shown in the header of every page and never
+/// appears in media listings.
+#[utoipa::path(put, path = "/api/v1/admin/logo", tag = "admin",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 200, body = SettingsDto), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody, description = "`unsupported_format`, `format_not_allowed`"),
+              (status = 422, body = ErrorBody, description = "`missing_file`, `corrupt_image`, ...")),
+    security(("api_key" = []), ("bearer" = []), ("session" = [])))]
+pub async fn put_logo(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Meta(meta): Meta,
+    multipart: Multipart,
+) -> ApiResult<Json<SettingsDto>> {
+    let settings = receive_logo(&state, &actor, &meta, multipart).await?;
+    Ok(Json(settings.into()))
+}
+
+/// Remove the site logo (the built-in mark is shown again).
+#[utoipa::path(delete, path = "/api/v1/admin/logo", tag = "admin",
+    responses((status = 200, body = SettingsDto), (status = 403, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = []), ("session" = [])))]
+pub async fn delete_logo(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Meta(meta): Meta,
+) -> ApiResult<Json<SettingsDto>> {
+    Ok(Json(state.app.clear_site_logo(&actor, &meta).await?.into()))
 }

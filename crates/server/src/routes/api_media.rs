@@ -41,7 +41,7 @@ pub fn router() -> Router<AppState> {
               (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody, description = "`url_uploads_disabled`"),
               (status = 413, body = ErrorBody, description = "`file_too_large`"),
-              (status = 415, body = ErrorBody, description = "`unsupported_format`, `empty_file`"),
+              (status = 415, body = ErrorBody, description = "`unsupported_format`, `empty_file`, `format_not_allowed` (the site does not accept this format)"),
               (status = 422, body = ErrorBody, description = "`corrupt_image`, `too_many_pixels`, `image_too_large`, `too_many_frames`, `missing_file`, `validation_failed`, `checksum_mismatch`, `forbidden_url`, `fetch_failed`"),
               (status = 429, body = ErrorBody, description = "`too_many_uploads` (flood limit; see `Retry-After`)"),
               (status = 507, body = ErrorBody, description = "`insufficient_storage`")),

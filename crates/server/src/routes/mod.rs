@@ -12,6 +12,9 @@ pub mod chevereto;
 pub mod files;
 pub mod oembed;
 pub mod ops;
+pub mod web_admin;
+pub mod web_admin_site;
+pub mod web_admin_uploads;
 pub mod web_album_edit;
 pub mod web_albums;
 pub mod web_auth;
@@ -74,6 +77,9 @@ pub fn router(state: AppState) -> Router {
         .merge(web_auth::router())
         .merge(web_settings::router())
         .merge(web_settings_images::router())
+        .merge(web_admin::router())
+        .merge(web_admin_site::router())
+        .merge(web_admin_uploads::router())
         .merge(api_auth::router())
         .merge(api_me::router())
         .merge(api_admin::router())

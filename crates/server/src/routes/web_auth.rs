@@ -82,10 +82,10 @@ fn redirect_with_cookie(state: &AppState, to: &str, session: Option<&NewSession>
 }
 
 /// How a failed form submission is shown: status, a general message, per-field messages.
-type FormFailure = (StatusCode, Option<String>, BTreeMap<String, String>);
+pub(crate) type FormFailure = (StatusCode, Option<String>, BTreeMap<String, String>);
 
 /// Splits an app error into a form failure; unexpected errors become an error page.
-fn form_error(err: AppError) -> Result<FormFailure, WebError> {
+pub(crate) fn form_error(err: AppError) -> Result<FormFailure, WebError> {
     let mut fields = BTreeMap::new();
     let general = match &err {
         AppError::Validation(v) => {

@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod admin_pages;
 mod albums;
 mod api_keys;
 mod chevereto;

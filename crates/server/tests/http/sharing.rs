@@ -104,7 +104,10 @@ async fn embed_codes_and_oembed(app: &TestApp) {
         (Some(500), Some(250))
     );
     let url = o["url"].as_str().unwrap();
-    assert!(url.contains(".sm.") || url.contains(".md."), "a size with the picture's shape: {url}");
+    assert!(
+        url.contains(".sm.") || url.contains(".md."),
+        "a size with the picture's shape: {url}"
+    );
     assert_eq!(o["author_name"], "sam");
     let res = oembed(
         m["files"]["original"]["url"].as_str().unwrap().to_owned(),

@@ -311,7 +311,12 @@ async fn album_management_forms(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let a = get_json(&c, app.url(&format!("/api/v1/albums/{alps}"))).await;
     assert_eq!(a["parent"], other.as_str());
     let res = c
