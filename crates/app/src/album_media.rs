@@ -3,7 +3,7 @@
 //! for the viewer page.
 
 use vitrine_db::{Audience, Direction, MediaFiles, MediaOrder, MediaRecord};
-use vitrine_domain::ValidationError;
+use vitrine_domain::{Privacy, ValidationError};
 
 use crate::visibility::{Access, Facts, Viewer, allows};
 use crate::{App, AppError};
@@ -86,17 +86,6 @@ impl App {
         Ok((shown, next))
     }
 
-    /// The public id of an album (internal id), whoever may see it: only for building links
-    /// the caller has already been allowed to follow.
-    pub async fn album_public_id(&self, id: i64) -> Result<Option<String>, AppError> {
-        Ok(self
-            .db
-            .albums_by_ids(&[id])
-            .await?
-            .pop()
-            .map(|a| a.public_id.to_string()))
-    }
-
     /// The album breadcrumb and neighbours of a media item the viewer has opened. Empty when
     /// it is in no album or the viewer may not open the album.
     pub async fn album_place(
@@ -118,6 +107,11 @@ impl App {
             }
             Err(e) => return Err(e),
         };
+        // One shared image of an unlisted album must not lead to the rest of it: only its
+        // editors get the way in from here.
+        if view.album.effective_privacy == Privacy::Unlisted && !view.editable {
+            return Ok(AlbumPlace::default());
+        }
         let mut breadcrumb = view.breadcrumb.clone();
         breadcrumb.push((public_id.clone(), view.album.title.clone()));
         // Hidden items are skipped, so look a few ahead; a neighbour further away than that

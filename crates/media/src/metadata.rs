@@ -95,14 +95,7 @@ pub(crate) fn summary(exif: &exif::Exif) -> ExifSummary {
         (Some(make), Some(model)) => clean(&format!("{make} {model}")),
         (one, other) => one.or(other),
     };
-    let taken_at = ascii(exif, Tag::DateTimeOriginal).map(|d| {
-        // "2024:05:01 12:34:56" -> "2024-05-01T12:34:56"
-        let mut d = d.replacen(':', "-", 2);
-        if d.len() >= 11 {
-            d.replace_range(10..11, "T");
-        }
-        d
-    });
+    let taken_at = ascii(exif, Tag::DateTimeOriginal).and_then(|d| exif_date(&d));
     ExifSummary {
         camera,
         lens: ascii(exif, Tag::LensModel),
@@ -238,4 +231,44 @@ pub(crate) fn strip(
         Format::Gif | Format::Bmp => return Ok(None),
     };
     Ok(Some(out))
+}
+
+/// "2024:05:01 12:34:56" -> "2024-05-01T12:34:56"; `None` unless it is a plausible date and
+/// time (cameras write blanks such as "    :  :     :  :  ", and the bytes are the uploader's).
+fn exif_date(d: &str) -> Option<String> {
+    let d = d.trim().as_bytes();
+    let num = |from: usize, len: usize| -> Option<u32> {
+        let part = d.get(from..from + len)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(part).ok()?.parse().ok()
+    };
+    let sep = |at: usize, ok: &[u8]| d.get(at).is_some_and(|c| ok.contains(c));
+    if !(sep(4, b":-") && sep(7, b":-") && sep(10, b" T") && sep(13, b":") && sep(16, b":")) {
+        return None;
+    }
+    let (y, mo, da) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    let (h, mi, se) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    let valid =
+        y > 0 && (1..=12).contains(&mo) && (1..=31).contains(&da) && h < 24 && mi < 60 && se < 61;
+    valid.then(|| format!("{y:04}-{mo:02}-{da:02}T{h:02}:{mi:02}:{se:02}"))
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::exif_date;
+
+    #[test]
+    fn exif_dates_are_checked() {
+        assert_eq!(
+            exif_date("2024:05:01 12:34:56").as_deref(),
+            Some("2024-05-01T12:34:56")
+        );
+        assert_eq!(exif_date("    :  :     :  :  "), None);
+        assert_eq!(exif_date("0000:00:00 00:00:00"), None);
+        assert_eq!(exif_date("2024:13:01 12:34:56"), None);
+        assert_eq!(exif_date("2024:05:0\u{fffd} 12:34:56"), None);
+        assert_eq!(exif_date("short"), None);
+    }
 }

@@ -7,9 +7,9 @@ use vitrine_app::{Actor, SiteSettings};
 use vitrine_db::MediaFiles;
 use vitrine_domain::Role;
 
+use crate::media_urls;
 use crate::state::AppState;
 use crate::web_error::WebError;
-use crate::{media_urls, site_theme};
 
 /// Renders `template` with the base context merged under `extra` (extra wins).
 pub async fn render(
@@ -60,8 +60,8 @@ pub async fn render(
 }
 
 /// The `site` of every page: the settings, plus `logo_url` (the logo's medium size, or the
-/// original when it is small) with `logo_width`/`logo_height`, and `accent_style` (the
-/// accent's CSS custom properties).
+/// original when it is small) with `logo_width`/`logo_height`, and `accent_version` (the
+/// accent's hex digits: the version of `/site.css`).
 pub fn site_context(state: &AppState, site: &SiteSettings, logo: Option<&MediaFiles>) -> Value {
     let mut v = json!(site);
     if let Value::Object(map) = &mut v {
@@ -78,9 +78,13 @@ pub fn site_context(state: &AppState, site: &SiteSettings, logo: Option<&MediaFi
         map.insert("logo_url".into(), json!(logo.as_ref().map(|l| &l.0)));
         map.insert("logo_width".into(), json!(logo.as_ref().map(|l| l.1)));
         map.insert("logo_height".into(), json!(logo.as_ref().map(|l| l.2)));
+        // The stylesheet's URL changes with the colour, so it can be cached for good.
         map.insert(
-            "accent_style".into(),
-            json!(site.accent.map(site_theme::accent_style)),
+            "accent_version".into(),
+            json!(
+                site.accent
+                    .map(|a| a.to_string().trim_start_matches('#').to_owned())
+            ),
         );
     }
     v

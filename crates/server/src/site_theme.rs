@@ -22,7 +22,19 @@ const INK: HexColor = HexColor::from_rgb(0x0b, 0x0d, 0x1c);
 /// WCAG AA for normal text.
 const AA: f64 = 4.5;
 
-/// `--accent` and the properties derived from it, as one `style` attribute value.
+/// The accent as a stylesheet (`/site.css`): the strict CSP allows no `style` attributes.
+/// `!important` so it also wins over the palettes' own (more specific) dark-mode rules.
+pub fn accent_css(accent: HexColor) -> String {
+    let decls: Vec<String> = accent_style(accent)
+        .split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| format!("  {d} !important;"))
+        .collect();
+    format!(":root {{\n{}\n}}\n", decls.join("\n"))
+}
+
+/// `--accent` and the properties derived from it, as declarations.
 pub fn accent_style(accent: HexColor) -> String {
     let on_accent = if accent.contrast(HexColor::WHITE) >= accent.contrast(INK) {
         HexColor::WHITE

@@ -170,6 +170,11 @@ pub async fn receive_form(
             }
             let filename = field.file_name().unwrap_or_default().to_owned();
             let (temp, size, sha256) = save_file(field, dir, spec.max_bytes).await?;
+            // A browser form whose file input was left empty still sends an empty, nameless
+            // part: that is no file (the form may carry a URL instead).
+            if size == 0 && filename.is_empty() {
+                continue;
+            }
             file = Some(ReceivedFile {
                 file: temp,
                 size,

@@ -133,10 +133,15 @@
     });
     box.addEventListener("close", function () {
       document.documentElement.classList.remove("has-lightbox");
-      if (opener && document.contains(opener)) opener.focus();
+      var back = current && document.contains(current) ? current : opener;
+      if (back && document.contains(back)) back.focus();
     });
   }
-  function links() { return Array.prototype.slice.call(document.querySelectorAll("[data-grid] .thumb-link")); }
+  /* Sensitive media stay behind their page's gate unless the visitor opted in. */
+  function browsable(link) {
+    return !link.parentNode.classList.contains("is-nsfw") || document.documentElement.classList.contains("nsfw-ok");
+  }
+  function links() { return Array.prototype.slice.call(document.querySelectorAll("[data-grid] .thumb-link")).filter(browsable); }
   function show(link) {
     current = link;
     var img = link.querySelector("img");
@@ -151,7 +156,7 @@
     if (where === "close") { box.close(); return; }
     var all = links(), i = all.indexOf(current) + (where === "next" ? 1 : -1);
     if (i >= 0 && i < all.length) show(all[i]);
-    else if (where === "next") loadMore(document.querySelector("[data-next-page]"));
+    else if (where === "next") { wantNext = true; loadMore(document.querySelector("[data-next-page]")); }
   }
   function open(link) {
     if (!box) buildBox();
@@ -162,7 +167,7 @@
   }
 
   /* Infinite scroll: fetch the next page's HTML and move its tiles here. --------------- */
-  var loading = false;
+  var loading = false, failed = false, wantNext = false;
   function loadMore(next) {
     if (!next || loading) return;
     loading = true;
@@ -182,14 +187,16 @@
         var more = doc.querySelector("[data-next-page]");
         if (more) next.href = more.getAttribute("href");
         else next.parentNode.remove();
-        if (box && box.open && current) go("next");
+        if (wantNext && box && box.open && current) go("next");
+        wantNext = false;
       })
-      .catch(function () { next.classList.remove("is-loading"); })
+      // The link stays for a click; no automatic retries after a failure.
+      .catch(function () { failed = true; wantNext = false; })
       .then(function () {
         loading = false;
         next.classList.remove("is-loading");
         // Still in view (a short page): the observer will not fire again, so keep going.
-        if (document.contains(next) && next.getBoundingClientRect().top < window.innerHeight + 600) loadMore(next);
+        if (!failed && document.contains(next) && next.getBoundingClientRect().top < window.innerHeight + 600) loadMore(next);
       });
   }
 
@@ -217,6 +224,8 @@
     if (!ids.length) return;
     if (action === "move") {
       var album = bar.querySelector("[data-bulk-album]").value;
+      if (album === "") { if (status) status.textContent = "Choose where to move them first."; return; }
+      if (album === "none") album = "";
       url = "/api/v1/media/move"; body = { media: ids, album: album || null };
     } else if (action === "privacy") {
       url = "/api/v1/media/bulk-edit"; body = { media: ids, privacy: bar.querySelector("[data-bulk-privacy]").value };
@@ -233,12 +242,19 @@
       return;
     } else return;
     if (status) status.textContent = "Working…";
+    var buttons = bar.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
     fetch(url, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) })
       .then(function (r) {
         if (r.ok) { window.location.reload(); return; }
-        return r.json().then(function (e) { throw new Error(e.error && e.error.message || ("Error " + r.status)); });
+        return r.json().catch(function () { return {}; }).then(function (e) {
+          throw new Error(e.error && e.error.message || ("the server answered " + r.status));
+        });
       })
-      .catch(function (e) { if (status) status.textContent = "Could not do that: " + e.message; });
+      .catch(function (e) {
+        buttons.forEach(function (b) { b.disabled = false; });
+        if (status) status.textContent = "Could not do that: " + e.message;
+      });
   }
 
   function enhanceCell(c) { placeholder(c); }
@@ -257,15 +273,20 @@
     });
     document.addEventListener("click", function (e) {
       var link = e.target.closest && e.target.closest("[data-grid] .thumb-link");
-      if (!link || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
-      if (document.documentElement.classList.contains("is-selecting")) {
+      if (!link || e.button !== 0) return;
+      // While selecting, a click on a tile (shift for a range) selects instead of opening.
+      if (document.documentElement.classList.contains("is-selecting") && !e.ctrlKey && !e.metaKey) {
         var cb = link.parentNode.querySelector("[data-select]");
-        if (cb) { e.preventDefault(); cb.click(); }
+        if (cb) {
+          e.preventDefault();
+          cb.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true, shiftKey: e.shiftKey }));
+        }
         return;
       }
+      if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
       if (typeof HTMLDialogElement !== "function") return;
       // Sensitive media open on their page, behind its gate, unless the visitor opted in.
-      if (link.parentNode.classList.contains("is-nsfw") && !document.documentElement.classList.contains("nsfw-ok")) return;
+      if (!browsable(link)) return;
       e.preventDefault();
       open(link);
     });

@@ -161,6 +161,7 @@
       retry.type = "button";
       retry.hidden = true;
       retry.setAttribute("data-retry", "");
+      retry.setAttribute("aria-label", "Retry " + it.name);
       retry.addEventListener("click", function () {
         it.status = "queued"; it.error = null;
         pump();
@@ -254,8 +255,10 @@
         }
         paint(it);
         if (it.status === "done") showResults();
-        refresh();
         pump();
+        // A finished batch: files added later wait for their own click.
+        if (running === 0) started = false;
+        refresh();
       });
       xhr.send(data);
     }
@@ -268,7 +271,7 @@
     }
 
     function codeFor(r, kind) {
-      var big = (r.files.medium || r.files.original).url, alt = (r.title || "image").replace(/[\[\]<>"&]/g, "");
+      var big = (r.files.medium || r.files.original).url, alt = (r.title || "image").replace(/[\[\]<>"&\\]/g, "");
       switch (kind) {
         case "direct": return r.files.original.url;
         case "bbcode": return "[url=" + r.url + "][img]" + big + "[/img][/url]";
@@ -288,6 +291,15 @@
 
     form.addEventListener("submit", function (e) {
       e.preventDefault();
+      if (albumSelect && albumSelect.value === "__new") {
+        var name = form.querySelector("[data-new-album-name]");
+        if (name) {
+          name.setCustomValidity("Create the new album first (or choose another).");
+          name.reportValidity();
+          name.addEventListener("input", function () { name.setCustomValidity(""); }, { once: true });
+        }
+        return;
+      }
       started = true;
       pump();
     });
@@ -345,6 +357,7 @@
     make.type = "button";
     make.setAttribute("data-create-album", "");
     var msg = el("p", "field-error");
+    msg.setAttribute("role", "alert");
     msg.hidden = true;
     row.appendChild(label); row.appendChild(input); row.appendChild(make); row.appendChild(msg);
     select.parentNode.appendChild(row);
@@ -383,14 +396,16 @@
   }
 
   /* Drop or paste anywhere: the uploader opens in a dialog (same markup as /upload). ------ */
-  var dialog, dialogForm;
+  var dialog, dialogForm, opening;
   function openDialog(files) {
     if (dialog) {
       if (!dialog.open) dialog.showModal();
       if (files && files.length) dialogForm._uploader.add(files);
       return;
     }
-    fetch("/upload", { credentials: "same-origin", headers: { Accept: "text/html" } })
+    // Drops or pastes while the uploader loads join the same dialog.
+    if (opening) { opening.then(function () { openDialog(files); }); return; }
+    opening = fetch("/upload", { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (r) { return r.text(); })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
@@ -415,7 +430,8 @@
         dialog.addEventListener("cancel", function (e) { if (!mayClose()) e.preventDefault(); });
         dialog.showModal();
         if (files && files.length) dialogForm._uploader.add(files);
-      });
+      })
+      .catch(function () { window.location.href = "/upload"; });
   }
 
   function init() {

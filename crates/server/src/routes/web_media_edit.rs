@@ -34,6 +34,10 @@ pub struct EditForm {
     privacy: Option<String>,
     /// Public id of the album; empty: out of any album.
     album: Option<String>,
+    /// The album the form was shown with: only a change moves the item (the picker may not
+    /// list every album, and then must not take the item out of its album).
+    #[serde(default)]
+    album_was: String,
 }
 
 fn viewer_url(id: &str, notice: &str) -> String {
@@ -54,21 +58,17 @@ pub async fn edit(
         tags: Some(split_tags(Some(&form.tags))),
         privacy: form.privacy.filter(|p| !p.is_empty()),
     };
-    let files = state.app.update_media(&actor, &id, patch).await?;
-    if let Some(album) = form.album {
-        let album = album.trim();
-        let current = match files.media.album_id {
-            Some(a) => state.app.album_public_id(a).await?,
-            None => None,
-        };
-        if current.as_deref().unwrap_or("") != album {
-            let target = (!album.is_empty()).then_some(album);
-            state
-                .app
-                .move_media(&actor, std::slice::from_ref(&id), target, &meta)
-                .await?;
-        }
+    // The move first: when it is refused, nothing of the form is half-saved.
+    if let Some(album) = form.album.as_deref().map(str::trim)
+        && album != form.album_was.trim()
+    {
+        let target = (!album.is_empty()).then_some(album);
+        state
+            .app
+            .move_media(&actor, std::slice::from_ref(&id), target, &meta)
+            .await?;
     }
+    state.app.update_media(&actor, &id, patch).await?;
     Ok(Redirect::to(&viewer_url(&id, "media_saved")).into_response())
 }
 
@@ -79,14 +79,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let files = state.app.get_media(&Viewer::from(&actor), &id).await?;
-    let back = match files.media.album_id {
-        Some(a) => state
-            .app
-            .album_public_id(a)
-            .await?
-            .map(|a| format!("/album/{a}")),
-        None => None,
-    };
+    let back = files.album.as_ref().map(|a| format!("/album/{a}"));
     state.app.delete_media(&actor, &id, &meta).await?;
     let to = back.unwrap_or_else(|| "/".to_owned());
     Ok(Redirect::to(&format!("{to}?notice=media_deleted")).into_response())
@@ -99,11 +92,7 @@ pub async fn make_cover(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let files = state.app.get_media(&Viewer::from(&actor), &id).await?;
-    let album = match files.media.album_id {
-        Some(a) => state.app.album_public_id(a).await?,
-        None => None,
-    }
-    .ok_or_else(|| {
+    let album = files.album.clone().ok_or_else(|| {
         WebError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             "This image is in no album.",

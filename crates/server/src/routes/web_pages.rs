@@ -3,6 +3,7 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -13,11 +14,14 @@ use vitrine_app::Viewer;
 use crate::api_types::MediaDto;
 use crate::auth::CurrentActor;
 use crate::page;
+use crate::site_theme;
 use crate::state::AppState;
 use crate::web_error::WebError;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
+    Router::new()
+        .route("/", get(home))
+        .route("/site.css", get(site_css))
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +55,17 @@ pub fn notice_text(key: Option<&str>) -> Option<&'static str> {
         "picture_removed" => "Your picture was removed.",
         _ => return None,
     })
+}
+
+/// The admin's accent colour as a stylesheet (empty without one).
+pub async fn site_css(State(state): State<AppState>) -> Result<Response, WebError> {
+    let site = state.app.site_settings().await?;
+    let css = site.accent.map(site_theme::accent_css).unwrap_or_default();
+    let headers = [
+        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+        (header::CACHE_CONTROL, "public, max-age=300"),
+    ];
+    Ok((headers, css).into_response())
 }
 
 pub async fn home(

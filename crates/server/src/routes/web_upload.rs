@@ -8,7 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::json;
 
+use axum::http::{HeaderValue, header};
+
 use crate::album_choices::album_choices;
+use crate::api_types::MediaDto;
 use crate::auth::CurrentActor;
 use crate::native_upload;
 use crate::page;
@@ -64,5 +67,17 @@ pub async fn upload_submit(
         .await
         .map_err(|e| WebError::new(e.status, crate::page::sentence(&e.message)))?;
     let id = uploaded.files.media.public_id.to_string();
-    Ok(Redirect::to(&format!("/image/{id}?notice=uploaded")).into_response())
+    if actor.user().is_some() {
+        return Ok(Redirect::to(&format!("/image/{id}?notice=uploaded")).into_response());
+    }
+    // A guest cannot find their upload again: show its links, the delete link among them, once.
+    let base = state.base_url();
+    let dto = MediaDto::new(&base, &uploaded.files, Some(&uploaded.delete_token));
+    let ctx = json!({ "media": dto });
+    let mut res = page::render(&state, &actor, "uploaded.html", ctx)
+        .await?
+        .into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
 }

@@ -117,6 +117,36 @@ async fn upload_page_and_form(app: &TestApp) {
     let mine = get_json(&c, app.url("/api/v1/me/media")).await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
 
+    // An untouched file input (an empty, nameless part) is no file: the form says so.
+    let form = Form::new()
+        .part("file", Part::bytes(Vec::new()).file_name(""))
+        .text("title", "x");
+    let res = c
+        .post(app.url("/upload"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("No file was sent"));
+
+    // A guest without JavaScript gets a page with the delete link (shown once, not cached).
+    crate::support::set_upload_settings(app, |s| s.guest_uploads = true).await;
+    let form = Form::new().part("file", Part::bytes(png_rgb(40, 40)).file_name("g.png"));
+    let res = anon
+        .post(app.url("/upload"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Delete link") && html.contains("&#x2f;delete&#x2f;"),
+        "{html}"
+    );
+
     // The preselected album of "Upload here".
     let album: Value = c
         .post(app.url("/api/v1/albums"))
@@ -190,6 +220,7 @@ async fn viewer_owner_tools(app: &TestApp) {
             ("tags", "x, y"),
             ("privacy", "public"),
             ("album", ""),
+            ("album_was", &aid),
         ])
         .send()
         .await
@@ -208,6 +239,26 @@ async fn viewer_owner_tools(app: &TestApp) {
     assert!(
         html.contains("Two &lt;b&gt;bold&lt;&#x2f;b&gt;")
             && html.contains("Your changes were saved.")
+    );
+
+    // One shared image of an unlisted album does not lead a visitor to the album.
+    let res = c
+        .patch(app.url(&format!("/api/v1/albums/{aid}")))
+        .json(&serde_json::json!({"privacy": "unlisted"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (status, html) = page(&other, app, &format!("/image/{third}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        !html.contains(&format!("/album/{aid}")),
+        "no breadcrumb into an unlisted album"
+    );
+    let (_, html) = page(&c, app, &format!("/image/{third}")).await;
+    assert!(
+        html.contains(&format!("/album/{aid}")),
+        "the owner keeps it"
     );
 
     // Cover, then delete back to the album.
