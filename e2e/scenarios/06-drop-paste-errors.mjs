@@ -2,9 +2,12 @@
 // dialog), paste an image, a non-image and a truncated image fail on their own with a clear
 // message while the good files go up, and a lightbox opens from the grid.
 import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { screenshotAll, signUp, uniqueName } from '../lib/index.mjs';
 
-export const title = 'drop anywhere, paste, per-file errors, lightbox';
+export const title = 'a folder into nested albums, drop anywhere, paste, per-file errors, lightbox';
 export const timeout = 180_000;
 
 function filePayload(files) {
@@ -26,6 +29,49 @@ export default async function (t) {
   const images = await t.images();
   const page = await t.newPage();
   await signUp(page, uniqueName('dora'));
+
+  await t.step('upload a folder of photos into a new album, then nest an album inside it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vitrine-folder-'));
+    const folder = path.join(dir, 'Harbour trip');
+    await mkdir(path.join(folder, 'day two'), { recursive: true });
+    await writeFile(path.join(folder, 'one.png'), images.landscape.buffer);
+    await writeFile(path.join(folder, 'two.jpg'), images.portrait.buffer);
+    await writeFile(path.join(folder, 'day two', 'three.png'), images.square.buffer);
+    await writeFile(path.join(folder, 'notes.txt'), 'not a photo');
+    await page.goto('/upload');
+    await page.locator('[data-folder-input]').setInputFiles(folder);
+    const items = page.locator('[data-upload-item]');
+    await items.nth(2).waitFor();
+    assert.equal(await items.count(), 3, 'the three photos of the folder and its sub-folder, not the text file');
+    await page.locator('[data-album-select]').selectOption('__new');
+    await page.locator('[data-new-album-name]').fill('Harbour trip');
+    await page.locator('[data-create-album]').click();
+    await page.waitForFunction(() => document.querySelector('[data-album-select]').selectedOptions[0]?.textContent === 'Harbour trip');
+    await page.locator('[data-start]').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-upload-item][data-status="done"]').length === 3, null, { timeout: 60_000 });
+    await rm(dir, { recursive: true, force: true });
+    const albumId = await page.locator('[data-album-select]').inputValue();
+    await page.goto(`/album/${albumId}`);
+    assert.equal(await page.locator('[data-grid] .thumb-cell').count(), 3);
+    await page.locator('summary', { hasText: 'New album inside' }).click();
+    await page.locator(`#af-title-new${albumId}`).fill('Day two');
+    await Promise.all([page.waitForURL(/notice=album_created/), page.getByRole('button', { name: 'Create album' }).click()]);
+    const inner = new URL(page.url()).pathname.split('/').pop();
+    assert.deepEqual(await page.locator('.breadcrumb a').allTextContents(), [await page.locator('.breadcrumb a').first().textContent(), 'Harbour trip']);
+    // Move one photo into the nested album from its viewer page.
+    await page.goto(`/album/${albumId}`);
+    const first = await page.locator('[data-grid] .thumb-cell').first().getAttribute('data-id');
+    await page.goto(`/image/${first}`);
+    await page.locator('summary', { hasText: 'Edit details' }).click();
+    await page.locator('#edit-album').selectOption({ label: 'Harbour trip / Day two' });
+    await Promise.all([page.waitForURL(/notice=media_saved/), page.getByRole('button', { name: 'Save changes' }).click()]);
+    assert.deepEqual((await page.locator('.viewer-head .breadcrumb a').allTextContents()).slice(1), ['Harbour trip', 'Day two']);
+    await page.goto(`/album/${albumId}`);
+    assert.equal(await page.locator('[data-grid] .thumb-cell').count(), 2);
+    assert.equal(await page.locator('.album-grid .album-cell').count(), 1, 'the nested album is listed');
+    assert.ok(inner);
+    await page.vt.assertClean('folder upload');
+  });
 
   await t.step('drop a file on the home page: the uploader opens in a dialog', async () => {
     await page.goto('/');
