@@ -75,6 +75,7 @@ impl App {
             return Err(AppError::SignupsClosed);
         }
         let v = validate_signup(input)?;
+        self.check_signup_rate(meta).await?;
         let user = self.insert_user(&v, Role::User).await?;
         self.audit(
             Some(user.id),

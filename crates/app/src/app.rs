@@ -25,6 +25,8 @@ pub struct AuthPolicy {
     pub max_failures_per_account: u64,
     /// Failed logins from one IP address within the window before it is throttled.
     pub max_failures_per_ip: u64,
+    /// Accounts one IP address may create per hour through sign-up (0: no limit).
+    pub max_signups_per_ip_per_hour: u64,
 }
 
 impl Default for AuthPolicy {
@@ -35,6 +37,7 @@ impl Default for AuthPolicy {
             login_window_secs: 15 * 60,
             max_failures_per_account: 5,
             max_failures_per_ip: 20,
+            max_signups_per_ip_per_hour: 20,
         }
     }
 }

@@ -18,6 +18,25 @@ impl App {
     }
 
     /// The same rule for any kind of failure (`action` in the audit log) against `target`.
+    /// Sign-ups per address and hour, counted from the audit log so every node agrees.
+    pub(crate) async fn check_signup_rate(&self, meta: &RequestMeta) -> Result<(), AppError> {
+        let limit = self.policy.max_signups_per_ip_per_hour;
+        let Some(ip) = meta.ip.as_deref().filter(|_| limit > 0) else {
+            return Ok(());
+        };
+        let since = self.clock.now().minus_seconds(3600);
+        let made = self
+            .db
+            .count_audit_since("signup", AuditQuery::ByIp(ip), since)
+            .await?;
+        if made >= limit {
+            return Err(AppError::Throttled {
+                retry_after_secs: 3600,
+            });
+        }
+        Ok(())
+    }
+
     pub(crate) async fn check_throttle(
         &self,
         action: &str,

@@ -79,6 +79,8 @@ pub struct AuthConfig {
     pub login_window_minutes: u32,
     pub max_failures_per_account: u32,
     pub max_failures_per_ip: u32,
+    /// Sign-ups from one IP address per hour (0: no limit).
+    pub max_signups_per_ip_per_hour: u32,
 }
 
 impl Default for Config {
@@ -108,6 +110,7 @@ impl Default for AuthConfig {
             login_window_minutes: 15,
             max_failures_per_account: 5,
             max_failures_per_ip: 20,
+            max_signups_per_ip_per_hour: 20,
         }
     }
 }
@@ -348,6 +351,7 @@ impl Config {
             login_window_secs: i64::from(a.login_window_minutes) * 60,
             max_failures_per_account: u64::from(a.max_failures_per_account),
             max_failures_per_ip: u64::from(a.max_failures_per_ip),
+            max_signups_per_ip_per_hour: u64::from(a.max_signups_per_ip_per_hour),
         }
     }
 

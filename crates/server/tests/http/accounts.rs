@@ -420,3 +420,51 @@ async fn admin_endpoints_need_an_admin(app: &TestApp) {
         .unwrap();
     assert_eq!(res.json::<Value>().await.unwrap()["role"], "manager");
 }
+
+/// Sign-ups are limited per address and hour (a bot filling the site with accounts); other
+/// addresses, and the operator's own tools, are not affected.
+#[tokio::test]
+async fn signups_are_limited_per_address() {
+    let app =
+        crate::support::TestApp::start_with(crate::support::Backend::Sqlite, "signup_rate", |c| {
+            c.auth.max_signups_per_ip_per_hour = 3;
+        })
+        .await
+        .unwrap();
+    for n in 0..3 {
+        app.signup(&format!("early{n}")).await;
+    }
+    let res = app
+        .browser()
+        .post(app.url("/api/v1/auth/signup"))
+        .json(&json!({ "username": "late", "email": "late@example.org", "password": "correct horse" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    // The web form says so too, and nothing was created.
+    let form = [
+        ("username", "late"),
+        ("email", "late@example.org"),
+        ("password", "correct horse"),
+        ("password_confirm", "correct horse"),
+    ];
+    let res = app
+        .browser()
+        .post(app.url("/signup"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("too many")
+    );
+    app.admin("boss").await;
+    app.stop().await;
+}
