@@ -6,7 +6,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use vitrine_media::fixtures::*;
 
-use crate::support::{TestApp, create_key, error_code, get_json, me_status};
+use crate::support::{TestApp, create_key, error_code, get_json, location, me_status, post_form};
 
 crate::backend_tests!(
     admin_pages_are_for_admins_only,
@@ -15,13 +15,6 @@ crate::backend_tests!(
     logo_is_served_and_never_listed,
     upload_settings_form_and_accepted_formats,
 );
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
 
 /// `s` as the templates write it in an attribute (minijinja also escapes `/`).
 fn escaped(s: &str) -> String {
@@ -90,19 +83,14 @@ async fn admin_pages_are_for_admins_only(app: &TestApp) {
         assert!(!res.text().await.unwrap().contains("admin-nav"), "{p}");
     }
     for p in posts {
-        let res = user
-            .post(app.url(p))
-            .form(&[("role", "admin"), ("status", "banned"), ("name", "Pwned")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &user,
+            app.url(p),
+            &[("role", "admin"), ("status", "banned"), ("name", "Pwned")],
+        )
+        .await;
         assert_eq!(res.status(), 403, "POST {p}");
-        let res = anon
-            .post(app.url(p))
-            .form(&[("name", "Pwned")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(&anon, app.url(p), &[("name", "Pwned")]).await;
         assert_eq!(res.status(), 303, "POST {p} anonymous");
     }
     let res = user
@@ -157,12 +145,12 @@ async fn users_page_searches_pages_and_acts(app: &TestApp) {
     assert!(page.contains("No account starts with “nobody”"));
 
     // Role: back to the same search with a notice; the API agrees.
-    let res = admin
-        .post(app.url("/admin/users/bob/role"))
-        .form(&[("role", "manager"), ("q", "b")])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &admin,
+        app.url("/admin/users/bob/role"),
+        &[("role", "manager"), ("q", "b")],
+    )
+    .await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         location(&res),
@@ -174,34 +162,34 @@ async fn users_page_searches_pages_and_acts(app: &TestApp) {
     assert_eq!(u["items"][0]["role"], "manager");
 
     // Ban ends the session; unban lets them back.
-    let res = admin
-        .post(app.url("/admin/users/bob/status"))
-        .form(&[("status", "banned")])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &admin,
+        app.url("/admin/users/bob/status"),
+        &[("status", "banned")],
+    )
+    .await;
     assert_eq!(location(&res), "/admin/users?notice=user_banned#user-bob");
     assert_eq!(me_status(&bob, app).await, 401);
     let page = html(&admin, app.url("/admin/users?notice=user_banned")).await;
     assert!(page.contains("The account was banned"));
     assert!(page.contains("Unban<span class=\"sr-only\"> @bob"));
-    let res = admin
-        .post(app.url("/admin/users/bob/status"))
-        .form(&[("status", "active")])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &admin,
+        app.url("/admin/users/bob/status"),
+        &[("status", "active")],
+    )
+    .await;
     assert_eq!(location(&res), "/admin/users?notice=user_unbanned#user-bob");
     let u: Value = get_json(&admin, app.url("/api/v1/admin/users?q=bob")).await;
     assert_eq!(u["items"][0]["status"], "active");
 
     // Admins cannot ban or demote themselves: the page says why.
-    let res = admin
-        .post(app.url("/admin/users/boss/status"))
-        .form(&[("status", "banned")])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &admin,
+        app.url("/admin/users/boss/status"),
+        &[("status", "banned")],
+    )
+    .await;
     assert_eq!(res.status(), 422);
     assert!(
         res.text()
@@ -220,12 +208,12 @@ async fn users_page_searches_pages_and_acts(app: &TestApp) {
         )
         .await
         .unwrap();
-    let res = admin
-        .post(app.url("/admin/users/boss/role"))
-        .form(&[("role", "user")])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &admin,
+        app.url("/admin/users/boss/role"),
+        &[("role", "user")],
+    )
+    .await;
     assert_eq!(res.status(), 422, "not even with another admin around");
     assert!(
         res.text()
@@ -233,19 +221,19 @@ async fn users_page_searches_pages_and_acts(app: &TestApp) {
             .unwrap()
             .contains("You cannot change your own role")
     );
-    let res = admin
-        .post(app.url("/admin/users/bob/role"))
-        .form(&[("role", "emperor")])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &admin,
+        app.url("/admin/users/bob/role"),
+        &[("role", "emperor")],
+    )
+    .await;
     assert_eq!(res.status(), 422);
-    let res = admin
-        .post(app.url("/admin/users/ghost/status"))
-        .form(&[("status", "banned")])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &admin,
+        app.url("/admin/users/ghost/status"),
+        &[("status", "banned")],
+    )
+    .await;
     assert_eq!(res.status(), 404);
 
     // Pages of 50, by username: the next link carries the search and the cursor.
@@ -284,12 +272,7 @@ async fn site_settings_form_sets_palette_and_accent(app: &TestApp) {
         ("custom_accent", "on"),
         ("accent", "#0A7C66"),
     ];
-    let res = admin
-        .post(app.url("/admin/settings"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(&admin, app.url("/admin/settings"), &form).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/admin/settings?notice=site_saved");
     let s: Value = get_json(&admin, app.url("/api/v1/admin/settings")).await;
@@ -342,12 +325,7 @@ async fn site_settings_form_sets_palette_and_accent(app: &TestApp) {
         ];
         form.retain(|(k, _)| *k != field);
         form.push((field, bad));
-        let res = admin
-            .post(app.url("/admin/settings"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(&admin, app.url("/admin/settings"), &form).await;
         assert_eq!(res.status(), 422, "{field}");
         let page = res.text().await.unwrap();
         assert!(page.contains(message), "{field}: {page}");
@@ -566,12 +544,7 @@ async fn upload_settings_form_and_accepted_formats(app: &TestApp) {
         ("formats", "jpeg"),
         ("formats", "gif"),
     ]);
-    let res = admin
-        .post(app.url("/admin/uploads"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(&admin, app.url("/admin/uploads"), &form).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/admin/uploads?notice=uploads_saved");
     let s: Value = get_json(&admin, app.url("/api/v1/admin/upload-settings")).await;
@@ -637,12 +610,12 @@ async fn upload_settings_form_and_accepted_formats(app: &TestApp) {
     assert_eq!(res.status(), 201, "allowed formats still upload");
 
     // Every problem at once, typed values kept; the app's own checks too.
-    let res = admin
-        .post(app.url("/admin/uploads"))
-        .form(&uploads_form(&[("max_mb", "-1"), ("thumb_size", "big")]))
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &admin,
+        app.url("/admin/uploads"),
+        &uploads_form(&[("max_mb", "-1"), ("thumb_size", "big")]),
+    )
+    .await;
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
     assert!(page.contains("Enter a size in MB, such as 50 or 0.5."));
@@ -655,12 +628,7 @@ async fn upload_settings_form_and_accepted_formats(app: &TestApp) {
         ),
         (vec![], "Allow at least one format."),
     ] {
-        let res = admin
-            .post(app.url("/admin/uploads"))
-            .form(&uploads_form(&changes))
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(&admin, app.url("/admin/uploads"), &uploads_form(&changes)).await;
         assert_eq!(res.status(), 422);
         let page = res.text().await.unwrap();
         assert!(page.contains(message), "{message}: {page}");

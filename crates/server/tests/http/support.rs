@@ -317,3 +317,21 @@ pub async fn get_json(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> Value 
         .await
         .expect("json body")
 }
+
+/// The `Location` of a redirect ("" when none).
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Posts a urlencoded form, as a browser's form submission does.
+pub async fn post_form<T: serde::Serialize + ?Sized>(
+    c: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+    form: &T,
+) -> reqwest::Response {
+    c.post(url).form(form).send().await.expect("form post")
+}

@@ -1,6 +1,6 @@
 //! The web pages as a browser without JavaScript uses them: forms, redirects and cookies.
 
-use crate::support::{TestApp, me_status};
+use crate::support::{TestApp, location, me_status, post_form};
 
 crate::backend_tests!(
     web_signup_login_settings_and_keys,
@@ -17,7 +17,7 @@ async fn signup_form_reports_every_problem_at_once(app: &TestApp) {
         ("password", "short"),
         ("password_confirm", "other"),
     ];
-    let res = c.post(app.url("/signup")).form(&form).send().await.unwrap();
+    let res = post_form(&c, app.url("/signup"), &form).await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     for msg in [
@@ -29,13 +29,6 @@ async fn signup_form_reports_every_problem_at_once(app: &TestApp) {
         assert!(html.contains(msg), "missing {msg:?}");
     }
     assert!(html.contains("value=\"nope\""), "typed values are kept");
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
 }
 
 async fn web_signup_login_settings_and_keys(app: &TestApp) {
@@ -56,7 +49,7 @@ async fn web_signup_login_settings_and_keys(app: &TestApp) {
         ("password", "correct horse"),
         ("password_confirm", "correct horse"),
     ];
-    let res = c.post(app.url("/signup")).form(&form).send().await.unwrap();
+    let res = post_form(&c, app.url("/signup"), &form).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/?notice=welcome");
     let html = c
@@ -113,12 +106,7 @@ async fn web_signup_login_settings_and_keys(app: &TestApp) {
         .unwrap();
     assert_eq!(location(&res), "/settings");
 
-    let res = c
-        .post(app.url("/settings/api-keys"))
-        .form(&[("name", "Laptop")])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(&c, app.url("/settings/api-keys"), &[("name", "Laptop")]).await;
     assert_eq!(
         res.status(),
         303,
@@ -191,12 +179,7 @@ async fn web_signup_login_settings_and_keys(app: &TestApp) {
 async fn pages_escape_user_text(app: &TestApp) {
     let c = app.signup("pete").await;
     let evil = "<script>alert(1)</script>\"'&";
-    let res = c
-        .post(app.url("/settings/profile"))
-        .form(&[("display_name", evil)])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(&c, app.url("/settings/profile"), &[("display_name", evil)]).await;
     assert_eq!(res.status(), 303);
     for path in ["/", "/settings"] {
         let html = c

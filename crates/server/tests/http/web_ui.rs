@@ -7,7 +7,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 use vitrine_media::fixtures::*;
 
-use crate::support::{TestApp, get_json};
+use crate::support::{TestApp, get_json, location, post_form};
 
 crate::backend_tests!(
     upload_page_and_form,
@@ -15,14 +15,6 @@ crate::backend_tests!(
     album_management_forms,
     settings_pictures_and_profile,
 );
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
 
 async fn page(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
     let res = c.get(app.url(path)).send().await.unwrap();
@@ -304,7 +296,7 @@ async fn album_management_forms(app: &TestApp) {
             if let Some(p) = parent {
                 form.push(("parent", p));
             }
-            let res = c.post(url).form(&form).send().await.unwrap();
+            let res = post_form(&c, url, &form).await;
             assert_eq!(res.status(), 303);
             let to = location(&res);
             to.trim_start_matches("/album/")
@@ -347,21 +339,21 @@ async fn album_management_forms(app: &TestApp) {
     assert_eq!(status, 403);
     assert!(html.contains("password"));
     // Missing password when switching to `password` is refused clearly.
-    let res = c
-        .post(app.url(&format!("/album/{other}/edit")))
-        .form(&[("title", "Other"), ("privacy", "password")])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &c,
+        app.url(&format!("/album/{other}/edit")),
+        &[("title", "Other"), ("privacy", "password")],
+    )
+    .await;
     assert_eq!(res.status(), 422);
 
     // Move Alps to the top level, then under Other; a cycle is refused.
-    let res = c
-        .post(app.url(&format!("/album/{alps}/move")))
-        .form(&[("parent", other.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &c,
+        app.url(&format!("/album/{alps}/move")),
+        &[("parent", other.as_str())],
+    )
+    .await;
     assert_eq!(
         res.status(),
         303,
@@ -370,33 +362,33 @@ async fn album_management_forms(app: &TestApp) {
     );
     let a = get_json(&c, app.url(&format!("/api/v1/albums/{alps}"))).await;
     assert_eq!(a["parent"], other.as_str());
-    let res = c
-        .post(app.url(&format!("/album/{other}/move")))
-        .form(&[("parent", alps.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &c,
+        app.url(&format!("/album/{other}/move")),
+        &[("parent", alps.as_str())],
+    )
+    .await;
     assert_eq!(res.status(), 422);
 
     // Delete Other, moving Alps up to the top level.
-    let res = c
-        .post(app.url(&format!("/album/{other}/delete")))
-        .form(&[("contents", "move_up")])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &c,
+        app.url(&format!("/album/{other}/delete")),
+        &[("contents", "move_up")],
+    )
+    .await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/albums?notice=album_deleted");
     let a = get_json(&c, app.url(&format!("/api/v1/albums/{alps}"))).await;
     assert!(a["parent"].is_null());
     // Someone else cannot edit.
     let mallory = app.signup("mallory").await;
-    let res = mallory
-        .post(app.url(&format!("/album/{alps}/edit")))
-        .form(&[("title", "mine")])
-        .send()
-        .await
-        .unwrap();
+    let res = post_form(
+        &mallory,
+        app.url(&format!("/album/{alps}/edit")),
+        &[("title", "mine")],
+    )
+    .await;
     assert_eq!(res.status(), 403);
 }
 
