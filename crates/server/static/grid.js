@@ -180,7 +180,7 @@
         if (incoming && grid) {
           Array.prototype.slice.call(incoming.children).forEach(function (c) {
             grid.appendChild(document.adoptNode(c));
-            enhanceCell(c);
+            placeholder(c);
           });
           layout(grid);
         }
@@ -218,6 +218,10 @@
       c.classList.toggle("is-selected", !!(box2 && box2.checked));
     });
     document.documentElement.classList.toggle("is-selecting", ids.length > 0);
+  }
+  function selectEvery(on) {
+    document.querySelectorAll("[data-grid] [data-select]").forEach(function (x) { x.checked = on; });
+    updateBar();
   }
   function bulk(action, bar) {
     var ids = selected(), url, body, status = bar.querySelector("[data-bulk-status]");
@@ -257,13 +261,11 @@
       });
   }
 
-  function enhanceCell(c) { placeholder(c); }
-
   function init() {
     var grids = document.querySelectorAll("[data-grid]");
     if (!grids.length) return;
     grids.forEach(function (g) {
-      Array.prototype.forEach.call(g.children, enhanceCell);
+      Array.prototype.forEach.call(g.children, placeholder);
       layout(g);
     });
     var pending;
@@ -305,16 +307,11 @@
       var btn = e.target.closest && e.target.closest("[data-bulk-action]");
       if (!btn) return;
       var action = btn.getAttribute("data-bulk-action"), bar = btn.closest("[data-bulk]");
-      if (action === "all" || action === "none") {
-        document.querySelectorAll("[data-grid] [data-select]").forEach(function (x) { x.checked = action === "all"; });
-        updateBar();
-      } else if (bar) bulk(action, bar);
+      if (action === "all" || action === "none") selectEvery(action === "all");
+      else if (bar) bulk(action, bar);
     });
     var selectAll = document.querySelector("[data-select-all]");
-    if (selectAll) selectAll.addEventListener("click", function () {
-      document.querySelectorAll("[data-grid] [data-select]").forEach(function (x) { x.checked = true; });
-      updateBar();
-    });
+    if (selectAll) selectAll.addEventListener("click", function () { selectEvery(true); });
     var next = document.querySelector("[data-next-page]");
     if (next && "IntersectionObserver" in window) {
       new IntersectionObserver(function (entries) {

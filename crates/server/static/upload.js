@@ -87,8 +87,7 @@
     fileInput.removeAttribute("name");
     form.classList.add("is-enhanced");
 
-    function field(name) { var f = form.elements[name]; return f ? f : null; }
-    function value(name) { var f = field(name); return f ? (f.type === "checkbox" ? f.checked : f.value) : ""; }
+    function value(name) { var f = form.elements[name]; return f ? (f.type === "checkbox" ? f.checked : f.value) : ""; }
 
     function add(files) {
       files.forEach(function (f) {
