@@ -81,7 +81,7 @@ impl From<DbError> for AppError {
 }
 
 /// `JPEG, PNG and GIF`.
-fn format_list(formats: &[vitrine_media::Format]) -> String {
+pub fn format_list(formats: &[vitrine_media::Format]) -> String {
     let labels: Vec<&str> = formats.iter().map(|f| f.label()).collect();
     match labels.split_last() {
         None => "none".to_owned(),

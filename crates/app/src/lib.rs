@@ -41,7 +41,7 @@ pub use album_media::AlbumPlace;
 pub use albums::{AlbumInput, AlbumView, UNLOCK_TTL_SECS};
 pub use api_keys::{ApiKeyView, CreatedApiKey};
 pub use app::{App, AuthPolicy};
-pub use error::AppError;
+pub use error::{AppError, format_list};
 pub use fetch::{FetchPolicy, Fetched};
 pub use maintenance::{CheckReport, GcReport};
 pub use media::{FileRequest, FileToServe, MediaPatch, VariantWanted};

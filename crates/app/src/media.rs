@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use vitrine_db::{MediaFiles, MediaRecord, NewJob, VariantRecord};
+use vitrine_db::{MediaFiles, MediaRecord, NewJob, PROFILE_KINDS, VariantRecord};
 use vitrine_domain::{Privacy, Timestamp};
 use vitrine_media::{Format, Variant};
 use vitrine_storage::StorageError;
@@ -131,8 +131,12 @@ impl App {
 
     /// The media if `actor` may change it: `NotFound` when they may not even see it,
     /// `Forbidden` when they may see but not change it.
+    /// Avatars, covers and the site logo are changed only through their own settings.
     async fn editable_media(&self, actor: &Actor, id: &str) -> Result<MediaFiles, AppError> {
         let (files, facts) = self.viewable_media(&Viewer::from(actor), id).await?;
+        if PROFILE_KINDS.contains(&files.media.kind.as_str()) {
+            return Err(AppError::NotFound("media"));
+        }
         if !allows(actor, &[], &facts, Access::Edit) {
             return Err(AppError::Forbidden);
         }

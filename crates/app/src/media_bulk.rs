@@ -2,7 +2,7 @@
 //! level or the NSFW flag, delete. Every item must be one the actor may change, and the target
 //! album one they may change too; otherwise nothing happens.
 
-use vitrine_db::MediaRecord;
+use vitrine_db::{MediaRecord, PROFILE_KINDS};
 use vitrine_domain::ValidationError;
 
 use crate::visibility::{Access, Viewer, allows};
@@ -30,7 +30,11 @@ impl App {
         }
         let found = self.db.media_by_public_ids(ids).await?;
         for id in ids {
-            let Some(m) = found.iter().find(|m| m.public_id.as_str() == id) else {
+            // Avatars, covers and the site logo are changed only through their own settings.
+            let Some(m) = found
+                .iter()
+                .find(|m| m.public_id.as_str() == id && !PROFILE_KINDS.contains(&m.kind.as_str()))
+            else {
                 return Err(AppError::NotFound("media"));
             };
             let facts = self.media_facts(m).await?;

@@ -18,7 +18,7 @@ pub struct SiteSettings {
     /// The palette visitors get until they pick one with the theme switch.
     pub default_theme: DefaultTheme,
     /// Replaces the built-in accent colour; `None` keeps it. A validated `#rrggbb` (safe to
-    /// put into a `style` attribute as it is).
+    /// put into CSS as it is).
     pub accent: Option<HexColor>,
     /// Public id of the logo image (a media row of kind `logo`, never listed).
     pub logo_media_id: Option<String>,

@@ -29,7 +29,7 @@ pub use connection::{Backend, Db, redact_url};
 pub use copy::TABLES;
 pub use error::DbError;
 pub use jobs::{JobRecord, NewJob};
-pub use listings::{Audience, Direction, MediaOrder};
+pub use listings::{Audience, Direction, MediaOrder, PROFILE_KINDS};
 pub use media::{
     BlobRecord, MediaFiles, MediaRecord, NewBlob, NewMedia, UploadError, VariantRecord,
 };

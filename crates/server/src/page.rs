@@ -35,13 +35,12 @@ pub async fn render(
     };
     // Drives the header's upload button and the drop-anywhere uploader.
     let upload = state.app.upload_allowance(actor).await?.map(|a| {
-        let labels: Vec<&str> = a.formats.iter().map(|f| f.label()).collect();
         let mimes: Vec<&str> = a.formats.iter().map(|f| f.mime()).collect();
         json!({
             "max_bytes": a.max_bytes,
             "max_mb": a.max_bytes.div_ceil(1024 * 1024),
             "url_uploads": a.url_uploads,
-            "formats": human_list(&labels),
+            "formats": vitrine_app::format_list(&a.formats),
             "accept": mimes.join(","),
         })
     });
@@ -78,7 +77,7 @@ pub fn site_context(state: &AppState, site: &SiteSettings, logo: Option<&MediaFi
         map.insert("logo_url".into(), json!(logo.as_ref().map(|l| &l.0)));
         map.insert("logo_width".into(), json!(logo.as_ref().map(|l| l.1)));
         map.insert("logo_height".into(), json!(logo.as_ref().map(|l| l.2)));
-        // The stylesheet's URL changes with the colour, so it can be cached for good.
+        // The stylesheet's URL changes with the colour, so a new colour is never hidden by a cache.
         map.insert(
             "accent_version".into(),
             json!(
@@ -90,12 +89,21 @@ pub fn site_context(state: &AppState, site: &SiteSettings, logo: Option<&MediaFi
     v
 }
 
-/// "A, B and C".
-fn human_list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+/// `12.3 MB`: a byte count as people read it (binary units, like the upload limits).
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
     }
 }
 

@@ -1,8 +1,8 @@
 //! Owns turning the admin's accent colour into the CSS custom properties app.css reads
-//! (`--accent` and its family), for the `style` attribute of `<html>`. Text and focus colours
+//! (`--accent` and its family), served as `/site.css`. Text and focus colours
 //! are adjusted per palette (with `light-dark()`) until they reach WCAG AA contrast on that
 //! palette's surfaces, and the text on accent buttons is black or white, whichever reads better.
-//! Only hex digits come from the setting, so the result is safe in an attribute as it is.
+//! Only hex digits come from the setting, so the result is safe in CSS as it is.
 
 use vitrine_domain::HexColor;
 

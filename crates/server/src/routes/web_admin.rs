@@ -117,24 +117,6 @@ pub(crate) fn refusal(err: AppError) -> Result<Refusal, WebError> {
     })
 }
 
-/// `12.3 MB`: a byte count as people read it (binary units, like the upload limits).
-fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else if value < 10.0 {
-        format!("{value:.1} {}", UNITS[unit])
-    } else {
-        format!("{value:.0} {}", UNITS[unit])
-    }
-}
-
 pub async fn overview_page(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -149,7 +131,7 @@ pub async fn overview_page(
         "stats": {
             "users": stats.users,
             "media": stats.media,
-            "storage": human_bytes(stats.stored_bytes),
+            "storage": page::human_bytes(stats.stored_bytes),
         },
     });
     render_admin(
@@ -329,11 +311,14 @@ mod tests {
 
     #[test]
     fn sizes_read_naturally() {
-        assert_eq!(human_bytes(0), "0 bytes");
-        assert_eq!(human_bytes(1023), "1023 bytes");
-        assert_eq!(human_bytes(1536), "1.5 KB");
-        assert_eq!(human_bytes(50 * 1024 * 1024), "50 MB");
-        assert_eq!(human_bytes(3 * 1024 * 1024 * 1024 / 2), "1.5 GB");
+        assert_eq!(crate::page::human_bytes(0), "0 bytes");
+        assert_eq!(crate::page::human_bytes(1023), "1023 bytes");
+        assert_eq!(crate::page::human_bytes(1536), "1.5 KB");
+        assert_eq!(crate::page::human_bytes(50 * 1024 * 1024), "50 MB");
+        assert_eq!(
+            crate::page::human_bytes(3 * 1024 * 1024 * 1024 / 2),
+            "1.5 GB"
+        );
     }
 
     #[test]

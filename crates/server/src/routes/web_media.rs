@@ -25,14 +25,6 @@ pub fn router() -> Router<AppState> {
     )
 }
 
-fn human_size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
-        b if b >= 1024 => format!("{:.0} KB", b as f64 / 1024.0),
-        b => format!("{b} bytes"),
-    }
-}
-
 #[derive(Debug, serde::Deserialize)]
 pub struct ViewerQuery {
     notice: Option<String>,
@@ -92,7 +84,7 @@ pub async fn viewer_page(
         "display_width": display.width,
         "display_height": display.height,
         "original_url": dto.files.original.url,
-        "size_text": human_size(dto.size),
+        "size_text": page::human_bytes(dto.size),
         "mime": dto.mime,
         "exif": dto.exif,
         "embed": EmbedCodes::new(&base, &files),

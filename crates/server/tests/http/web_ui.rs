@@ -427,6 +427,29 @@ async fn settings_pictures_and_profile(app: &TestApp) {
     assert!(html.contains("Your current avatar"));
     let (_, profile) = page(&app.browser(), app, "/pia").await;
     assert!(profile.contains("profile-avatar"));
+    // Profile images change only through their own settings, never through the media API.
+    let user = get_json(&c, app.url("/api/v1/users/pia")).await;
+    let avatar = user["avatar_url"].as_str().unwrap();
+    let avatar_id = avatar
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap();
+    let res = c
+        .delete(app.url(&format!("/api/v1/media/{avatar_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = c
+        .post(app.url("/api/v1/media/bulk-edit"))
+        .json(&serde_json::json!({"media": [avatar_id], "privacy": "private"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
     let res = c
         .post(app.url("/settings/picture/avatar/remove"))
         .send()
