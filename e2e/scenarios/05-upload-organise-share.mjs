@@ -58,6 +58,7 @@ export default async function (t) {
     const dropped = page.locator('[data-upload-item]').nth(3);
     await dropped.locator('summary').click();
     await dropped.locator('[data-item-title]').fill('The long ridge');
+    await dropped.locator('[data-item-expiry]').selectOption('P1D');
     await screenshotAll(page, 'upload-queue');
   });
 
@@ -83,6 +84,11 @@ export default async function (t) {
     for (const href of await page.locator('.upload-open').evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
       uploaded.push(href.split('/image/')[1]);
     }
+    const media = [];
+    for (const id of uploaded) media.push(await (await page.request.get(`/api/v1/media/${id}`)).json());
+    assert.equal(media[3].title, 'The long ridge', 'per-file title');
+    assert.ok(media[3].expires_at, 'per-file auto-delete');
+    assert.ok(media.slice(0, 3).every((m) => m.expires_at === null), 'the others keep theirs');
     await screenshotAll(page, 'upload-done');
     await page.vt.assertClean('upload');
   });

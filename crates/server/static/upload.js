@@ -145,6 +145,25 @@
       nsfw.type = "checkbox"; nsfw.id = "item-" + n + "-nsfw-" + Math.random().toString(36).slice(2, 7); nsfwLabel.htmlFor = nsfw.id;
       nsfw.setAttribute("data-item-nsfw", "");
       nsfwWrap.appendChild(nsfw); nsfwWrap.appendChild(nsfwLabel); grid.appendChild(nsfwWrap);
+      // This file's own album and auto-delete time, else the ones set for every file.
+      [["album", "Album", "data-item-album"], ["expires_in", "Delete automatically", "data-item-expiry"]].forEach(function (f) {
+        var all = form.elements[f[0]];
+        if (!all || all.tagName !== "SELECT") return;
+        var id = "item-" + n + "-" + f[0] + "-" + Math.random().toString(36).slice(2, 7);
+        var wrap = el("div", "field"), label = el("label", "label", f[1]), select = el("select", "input");
+        label.htmlFor = id; select.id = id;
+        select.setAttribute(f[2], "");
+        var same = el("option", null, "Same as for every file");
+        same.value = "";
+        select.appendChild(same);
+        Array.prototype.forEach.call(all.options, function (o) {
+          if (o.value === "__new" || (f[0] === "album" && o.value === "")) return;
+          var copy = el("option", null, o.textContent);
+          copy.value = o.value === "" ? "never" : o.value;
+          select.appendChild(copy);
+        });
+        wrap.appendChild(label); wrap.appendChild(select); grid.appendChild(wrap);
+      });
       details.appendChild(grid);
       var remove = el("button", "btn btn-ghost btn-sm", "Remove");
       remove.type = "button";
@@ -225,10 +244,11 @@
       data.append("description", get("[data-item-description]"));
       var tags = [value("tags"), get("[data-item-tags]")].filter(Boolean).join(",");
       if (tags) data.append("tags", tags);
-      var album = value("album");
+      var album = get("[data-item-album]") || value("album");
       if (album && album !== "__new") data.append("album", album);
       if (value("privacy")) data.append("privacy", value("privacy"));
-      if (value("expires_in")) data.append("expires_in", value("expires_in"));
+      var expiry = get("[data-item-expiry]") || value("expires_in");
+      if (expiry && expiry !== "never") data.append("expires_in", expiry);
       var itemNsfw = it.el.querySelector("[data-item-nsfw]");
       if (value("nsfw") || (itemNsfw && itemNsfw.checked)) data.append("nsfw", "1");
 
@@ -382,6 +402,11 @@
         select.insertBefore(opt, select.querySelector("[data-new-album]"));
         select.value = album.id;
         previous = album.id;
+        if (select.form) select.form.querySelectorAll("[data-item-album]").forEach(function (s) {
+          var o = el("option", null, album.title);
+          o.value = album.id;
+          s.appendChild(o);
+        });
         row.hidden = true; msg.hidden = true; input.value = "";
       }).catch(function (e) {
         msg.textContent = e.message; msg.hidden = false;
