@@ -335,3 +335,8 @@ pub async fn post_form<T: serde::Serialize + ?Sized>(
 ) -> reqwest::Response {
     c.post(url).form(form).send().await.expect("form post")
 }
+
+/// Posts with no body, as a form with only a button does.
+pub async fn post_empty(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> reqwest::Response {
+    c.post(url).send().await.expect("post")
+}

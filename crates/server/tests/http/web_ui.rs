@@ -7,7 +7,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 use vitrine_media::fixtures::*;
 
-use crate::support::{TestApp, get_json, location, post_form};
+use crate::support::{TestApp, get_json, location, post_empty, post_form};
 
 crate::backend_tests!(
     upload_page_and_form,
@@ -196,11 +196,7 @@ async fn viewer_owner_tools(app: &TestApp) {
         !html.contains("rel=\"next\""),
         "unlisted neighbours are not linked"
     );
-    let res = other
-        .post(app.url(&format!("/image/{second}/delete")))
-        .send()
-        .await
-        .unwrap();
+    let res = post_empty(&other, app.url(&format!("/image/{second}/delete"))).await;
     assert_eq!(res.status(), 403);
 
     // Edit: texts, tags, privacy, out of the album.
@@ -254,19 +250,11 @@ async fn viewer_owner_tools(app: &TestApp) {
     );
 
     // Cover, then delete back to the album.
-    let res = c
-        .post(app.url(&format!("/image/{first}/cover")))
-        .send()
-        .await
-        .unwrap();
+    let res = post_empty(&c, app.url(&format!("/image/{first}/cover"))).await;
     assert_eq!(res.status(), 303);
     let a = get_json(&c, app.url(&format!("/api/v1/albums/{aid}"))).await;
     assert_eq!(a["cover"]["id"], first.as_str());
-    let res = c
-        .post(app.url(&format!("/image/{first}/delete")))
-        .send()
-        .await
-        .unwrap();
+    let res = post_empty(&c, app.url(&format!("/image/{first}/delete"))).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), format!("/album/{aid}?notice=media_deleted"));
     let res = c
@@ -450,11 +438,7 @@ async fn settings_pictures_and_profile(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
-    let res = c
-        .post(app.url("/settings/picture/avatar/remove"))
-        .send()
-        .await
-        .unwrap();
+    let res = post_empty(&c, app.url("/settings/picture/avatar/remove")).await;
     assert_eq!(res.status(), 303);
     let (_, html) = page(&c, app, "/settings").await;
     assert!(!html.contains("Your current avatar"));
