@@ -103,10 +103,7 @@ pub enum AlbumScope {
 }
 
 fn ids_sql(backend: Backend, down: bool) -> (DbBackend, String) {
-    let (b, p) = match backend {
-        Backend::Sqlite => (DbBackend::Sqlite, "?"),
-        Backend::Postgres => (DbBackend::Postgres, "$1"),
-    };
+    let (b, p) = (backend.dialect(), backend.param1());
     // Depth-capped so corrupt data (a cycle) cannot loop forever.
     let join = if down {
         "a.parent_id = t.id"
@@ -164,23 +161,20 @@ async fn lock_owner(txn: &DatabaseTransaction, owner_id: i64) -> Result<(), DbEr
 }
 
 /// The deepest level below `id` (0 for a leaf). The cast: PostgreSQL types the literal depth
-/// as INT4, which does not decode as i64.
+/// as INT4, which does not decode as i64 (see `Backend::bigint`).
 async fn subtree_height(
     conn: &impl ConnectionTrait,
     backend: Backend,
     id: i64,
 ) -> Result<i64, DbError> {
-    let (b, p) = match backend {
-        Backend::Sqlite => (DbBackend::Sqlite, "?"),
-        Backend::Postgres => (DbBackend::Postgres, "$1"),
-    };
+    let (b, p, int) = (backend.dialect(), backend.param1(), backend.bigint());
     let sql = format!(
         "WITH RECURSIVE t(id, depth) AS (\
            SELECT id, 0 FROM albums WHERE id = {p} \
            UNION ALL \
            SELECT a.id, t.depth + 1 FROM albums a JOIN t ON a.parent_id = t.id \
            WHERE t.depth < 10000) \
-         SELECT CAST(MAX(depth) AS BIGINT) AS h FROM t"
+         SELECT CAST(MAX(depth) AS {int}) AS h FROM t"
     );
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(b, sql, [id.into()]))

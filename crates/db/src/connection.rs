@@ -1,14 +1,18 @@
 //! Owns connecting to the database: SQLite (WAL, busy timeout, one writer connection and a
-//! small reader pool) or PostgreSQL (one pool), and running migrations.
+//! small reader pool), PostgreSQL or MariaDB/MySQL (one pool each), and running migrations.
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use sea_orm::sqlx::mysql::MySqlPoolOptions;
 use sea_orm::sqlx::postgres::PgPoolOptions;
 use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, SqlxMySqlConnector, SqlxPostgresConnector,
+    SqlxSqliteConnector,
+};
 use sea_orm_migration::MigratorTrait;
 
 use crate::DbError;
@@ -18,6 +22,49 @@ use crate::migration::Migrator;
 pub enum Backend {
     Sqlite,
     Postgres,
+    /// MariaDB or MySQL.
+    MySql,
+}
+
+impl Backend {
+    /// The sea-query dialect for hand-written statements.
+    pub(crate) fn dialect(self) -> sea_orm::DbBackend {
+        match self {
+            Backend::Sqlite => sea_orm::DbBackend::Sqlite,
+            Backend::Postgres => sea_orm::DbBackend::Postgres,
+            Backend::MySql => sea_orm::DbBackend::MySql,
+        }
+    }
+
+    /// The first bind parameter in hand-written SQL.
+    pub(crate) fn param1(self) -> &'static str {
+        match self {
+            Backend::Postgres => "$1",
+            Backend::Sqlite | Backend::MySql => "?",
+        }
+    }
+
+    /// The type to `CAST` computed integers to so they decode as `i64` everywhere
+    /// (PostgreSQL may type them INT4; MySQL's CAST knows no BIGINT).
+    pub(crate) fn bigint(self) -> &'static str {
+        match self {
+            Backend::MySql => "SIGNED",
+            Backend::Sqlite | Backend::Postgres => "BIGINT",
+        }
+    }
+}
+
+/// Whether `url` names a database this build can open.
+pub fn supported_url(url: &str) -> bool {
+    [
+        "sqlite:",
+        "postgres://",
+        "postgresql://",
+        "mysql://",
+        "mariadb://",
+    ]
+    .iter()
+    .any(|p| url.starts_with(p))
 }
 
 /// A handle to the database. Cheap to clone. On SQLite every write goes through one
@@ -30,8 +77,14 @@ pub struct Db {
 }
 
 impl Db {
-    /// Connects to `sqlite://PATH` (created when missing) or `postgres://...`.
+    /// Connects to `sqlite://PATH` (created when missing), `postgres://...` or
+    /// `mysql://...` (`mariadb://` is accepted as a synonym).
     pub async fn connect(url: &str) -> Result<Self, DbError> {
+        let to_err = |e: sea_orm::sqlx::Error| {
+            DbError::Database(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
+                e.into(),
+            )))
+        };
         if url.starts_with("sqlite:") {
             Self::connect_sqlite(url).await
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -40,19 +93,36 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await
-                .map_err(|e| {
-                    DbError::Database(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
-                        e.into(),
-                    )))
-                })?;
-            let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
-            Ok(Self {
-                read: conn.clone(),
-                write: conn,
-                backend: Backend::Postgres,
-            })
+                .map_err(to_err)?;
+            Ok(Self::shared(
+                SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+                Backend::Postgres,
+            ))
+        } else if let Some(rest) = url
+            .strip_prefix("mysql://")
+            .or_else(|| url.strip_prefix("mariadb://"))
+        {
+            let pool = MySqlPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(&format!("mysql://{rest}"))
+                .await
+                .map_err(to_err)?;
+            Ok(Self::shared(
+                SqlxMySqlConnector::from_sqlx_mysql_pool(pool),
+                Backend::MySql,
+            ))
         } else {
             Err(DbError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    /// One pool for reads and writes (servers with their own concurrency control).
+    fn shared(conn: DatabaseConnection, backend: Backend) -> Self {
+        Self {
+            read: conn.clone(),
+            write: conn,
+            backend,
         }
     }
 
@@ -95,6 +165,14 @@ impl Db {
 
     /// Applies pending migrations; returns how many were applied (0 when up to date).
     pub async fn migrate(&self) -> Result<usize, DbError> {
+        if self.backend == Backend::MySql {
+            // Public ids are case-sensitive base62 and every other backend compares bytes:
+            // tables created from here on take a binary collation (MySQL's default ignores
+            // case, so `aB3` and `Ab3` would collide).
+            self.write
+                .execute_unprepared("ALTER DATABASE CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                .await?;
+        }
         let pending = Migrator::get_pending_migrations(&self.write).await?.len();
         Migrator::up(&self.write, None).await?;
         Ok(pending)

@@ -12,7 +12,7 @@ pub enum DbError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[source] DbErr),
-    #[error("unsupported database URL (use sqlite:// or postgres://): {0}")]
+    #[error("unsupported database URL (use sqlite://, postgres:// or mysql://): {0}")]
     UnsupportedUrl(String),
 }
 
@@ -30,7 +30,11 @@ impl From<DbErr> for DbError {
     fn from(err: DbErr) -> Self {
         if let Some(SqlErr::UniqueConstraintViolation(msg)) = err.sql_err() {
             // SQLite says "UNIQUE constraint failed: users.email", PostgreSQL names the
-            // constraint "users_email_key": both carry the column name.
+            // constraint "users_email_key", MySQL "Duplicate entry '…' for key 'email'": all
+            // carry the column name (after the offending value, on MySQL).
+            let msg = msg
+                .rsplit_once(" for key ")
+                .map_or(msg.as_str(), |(_, k)| k);
             for field in ["username", "email", "secret_hash"] {
                 if msg.contains(field) {
                     return DbError::Conflict(field);

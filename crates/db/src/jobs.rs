@@ -1,10 +1,11 @@
 //! Owns the `jobs` table: a durable queue. A job is claimed by one worker at a time
-//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the single writer on SQLite); a claim that is not
-//! completed before `locked_until` (a crashed worker) becomes claimable again.
+//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL and MariaDB/MySQL, the single writer on SQLite); a
+//! claim that is not completed before `locked_until` (a crashed worker) becomes claimable again.
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbBackend, EntityTrait, QueryFilter, Statement,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    QueryFilter, Statement, TransactionTrait,
 };
 use vitrine_domain::Timestamp;
 
@@ -19,6 +20,26 @@ pub struct JobRecord {
     pub payload: String,
     pub attempts: i32,
     pub max_attempts: i32,
+}
+
+/// Where a job stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobState {
+    pub status: String,
+    pub attempts: i32,
+    pub locked_by: Option<String>,
+}
+
+impl From<job::Model> for JobRecord {
+    fn from(m: job::Model) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            payload: m.payload,
+            attempts: m.attempts,
+            max_attempts: m.max_attempts,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +60,12 @@ const CLAIM_POSTGRES: &str = "UPDATE jobs SET status = 'running', attempts = att
     WHERE id = (SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $4) \
     OR (status = 'running' AND locked_until < $5) ORDER BY run_at, id LIMIT 1 \
     FOR UPDATE SKIP LOCKED) RETURNING *";
+
+/// MySQL can neither return updated rows nor update a table it selects from in a subquery:
+/// lock the due row (skipping rows other workers hold), then update it, in one transaction.
+const PICK_MYSQL: &str = "SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= ?) \
+    OR (status = 'running' AND locked_until < ?) ORDER BY run_at, id LIMIT 1 \
+    FOR UPDATE SKIP LOCKED";
 
 /// Enqueues on any connection (so a job can commit together with the change that needs it).
 pub(crate) async fn enqueue_on<C: sea_orm::ConnectionTrait>(
@@ -79,6 +106,7 @@ impl Db {
         let (backend, sql) = match self.backend() {
             Backend::Sqlite => (DbBackend::Sqlite, CLAIM_SQLITE),
             Backend::Postgres => (DbBackend::Postgres, CLAIM_POSTGRES),
+            Backend::MySql => return self.claim_job_mysql(worker, now, lease_secs).await,
         };
         let values = [
             worker.into(),
@@ -91,13 +119,91 @@ impl Db {
             .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
             .one(&self.write)
             .await?;
-        Ok(claimed.map(|m| JobRecord {
-            id: m.id,
-            kind: m.kind,
-            payload: m.payload,
-            attempts: m.attempts,
-            max_attempts: m.max_attempts,
-        }))
+        Ok(claimed.map(JobRecord::from))
+    }
+
+    async fn claim_job_mysql(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_secs: i64,
+    ) -> Result<Option<JobRecord>, DbError> {
+        let txn = self.write.begin().await?;
+        let picked = txn
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::MySql,
+                PICK_MYSQL,
+                [now.0.into(), now.0.into()],
+            ))
+            .await?;
+        let Some(row) = picked else {
+            txn.commit().await?;
+            return Ok(None);
+        };
+        let id: i64 = row.try_get("", "id")?;
+        job::Entity::update_many()
+            .col_expr(job::Column::Status, Expr::value("running"))
+            .col_expr(
+                job::Column::Attempts,
+                sea_orm::sea_query::ExprTrait::add(Expr::col(job::Column::Attempts), 1),
+            )
+            .col_expr(job::Column::LockedBy, Expr::value(worker))
+            .col_expr(
+                job::Column::LockedUntil,
+                Expr::value(now.plus_seconds(lease_secs).0),
+            )
+            .col_expr(job::Column::UpdatedAt, Expr::value(now.0))
+            .filter(job::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        let claimed = job::Entity::find_by_id(id).one(&txn).await?;
+        txn.commit().await?;
+        Ok(claimed.map(JobRecord::from))
+    }
+
+    /// Extends `worker`'s claim on job `id` to `until`; false when the claim is no longer
+    /// its own (it lapsed and another worker took the job).
+    pub async fn renew_job_lease(
+        &self,
+        id: i64,
+        worker: &str,
+        until: Timestamp,
+    ) -> Result<bool, DbError> {
+        let res = job::Entity::update_many()
+            .col_expr(job::Column::LockedUntil, Expr::value(until.0))
+            .filter(job::Column::Id.eq(id))
+            .filter(job::Column::Status.eq("running"))
+            .filter(job::Column::LockedBy.eq(worker))
+            .exec(&self.write)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
+    /// How many jobs there are of each kind and status, for `vitrine jobs status`.
+    pub async fn job_counts(&self) -> Result<Vec<(String, String, i64)>, DbError> {
+        use sea_orm::QuerySelect;
+        Ok(job::Entity::find()
+            .select_only()
+            .column(job::Column::Kind)
+            .column(job::Column::Status)
+            .column_as(job::Column::Id.count(), "n")
+            .group_by(job::Column::Kind)
+            .group_by(job::Column::Status)
+            .into_tuple()
+            .all(&self.read)
+            .await?)
+    }
+
+    /// The state of job `id`: status, attempts and the worker holding it.
+    pub async fn job_state(&self, id: i64) -> Result<Option<JobState>, DbError> {
+        Ok(job::Entity::find_by_id(id)
+            .one(&self.read)
+            .await?
+            .map(|m| JobState {
+                status: m.status,
+                attempts: m.attempts,
+                locked_by: m.locked_by,
+            }))
     }
 
     pub async fn complete_job(&self, id: i64, now: Timestamp) -> Result<(), DbError> {

@@ -12,6 +12,7 @@ mod jobs;
 mod listings;
 mod media;
 mod migration;
+mod search;
 mod sessions;
 mod settings;
 mod stats;
@@ -25,14 +26,15 @@ pub use albums::{
 };
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditQuery, NewAuditEntry};
-pub use connection::{Backend, Db, redact_url};
+pub use connection::{Backend, Db, redact_url, supported_url};
 pub use copy::TABLES;
 pub use error::DbError;
-pub use jobs::{JobRecord, NewJob};
+pub use jobs::{JobRecord, JobState, NewJob};
 pub use listings::{Audience, Direction, MediaOrder, PROFILE_KINDS};
 pub use media::{
     BlobRecord, MediaFiles, MediaRecord, NewBlob, NewMedia, UploadError, VariantRecord,
 };
+pub use search::{SearchTarget, search_words};
 pub use sessions::SessionRecord;
 pub use stats::SiteStats;
 pub use users::{NewUser, ProfileFields, ProfileImage, UserRecord};

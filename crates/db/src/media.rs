@@ -15,7 +15,7 @@ use vitrine_domain::{Privacy, PublicId, Timestamp};
 use crate::entity::{blob, media, variant};
 use crate::jobs::enqueue_on;
 use crate::tags::insert_tags;
-use crate::{Db, DbError, NewJob};
+use crate::{Backend, Db, DbError, NewJob};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobRecord {
@@ -220,7 +220,8 @@ impl Db {
         Fut: Future<Output = Result<(), E>>,
     {
         let txn = self.write.begin().await?;
-        let b = blob::Entity::insert(blob::ActiveModel {
+        let hash = new_blob.hash.clone();
+        let insert = blob::Entity::insert(blob::ActiveModel {
             hash: Set(new_blob.hash.clone()),
             size: Set(new_blob.size as i64),
             ext: Set(new_blob.ext),
@@ -238,9 +239,20 @@ impl Db {
             OnConflict::column(blob::Column::Hash)
                 .update_columns([blob::Column::Hash, blob::Column::Md5])
                 .to_owned(),
-        )
-        .exec_with_returning(&txn)
-        .await?;
+        );
+        let b = if self.backend() == Backend::MySql {
+            // No RETURNING, and LAST_INSERT_ID is not the existing row's id after a duplicate:
+            // read the row back, locked like the no-op update locks it on PostgreSQL.
+            insert.exec_without_returning(&txn).await?;
+            blob::Entity::find()
+                .filter(blob::Column::Hash.eq(hash.as_str()))
+                .lock_exclusive()
+                .one(&txn)
+                .await?
+                .ok_or_else(|| UploadError::Db(DbError::Corrupt(format!("blob {hash} vanished"))))?
+        } else {
+            insert.exec_with_returning(&txn).await?
+        };
         write_files().await.map_err(UploadError::Files)?;
         for v in &variants {
             variant::Entity::insert(variant_model(b.id, v))

@@ -1,5 +1,5 @@
 //! Owns the figures of the admin overview: accounts, media items and stored bytes, each one
-//! aggregate query. Counting scans the table on both backends; it serves an admin page, not
+//! aggregate query. Counting scans the table on every backend; it serves an admin page, not
 //! every visitor.
 
 use sea_orm::sea_query::Expr;
@@ -19,11 +19,14 @@ pub struct SiteStats {
     pub stored_bytes: u64,
 }
 
-// PostgreSQL sums BIGINT as NUMERIC; the cast gives both backends a plain 64-bit integer.
-const SUM_SIZE: &str = "CAST(COALESCE(SUM(size), 0) AS BIGINT)";
-
 impl Db {
     pub async fn site_stats(&self) -> Result<SiteStats, DbError> {
+        // PostgreSQL and MySQL sum BIGINT as NUMERIC/DECIMAL; the cast gives every backend a
+        // plain 64-bit integer.
+        let sum_size = format!(
+            "CAST(COALESCE(SUM(size), 0) AS {})",
+            self.backend().bigint()
+        );
         let users = user::Entity::find().count(&self.read).await?;
         let media = media::Entity::find()
             .filter(media::Column::Kind.is_not_in(PROFILE_KINDS))
@@ -31,13 +34,13 @@ impl Db {
             .await?;
         let originals: Option<i64> = blob::Entity::find()
             .select_only()
-            .column_as(Expr::cust(SUM_SIZE), "total")
+            .column_as(Expr::cust(sum_size.clone()), "total")
             .into_tuple()
             .one(&self.read)
             .await?;
         let variants: Option<i64> = variant::Entity::find()
             .select_only()
-            .column_as(Expr::cust(SUM_SIZE), "total")
+            .column_as(Expr::cust(sum_size.clone()), "total")
             .into_tuple()
             .one(&self.read)
             .await?;
@@ -47,5 +50,13 @@ impl Db {
             media,
             stored_bytes: bytes(originals).saturating_add(bytes(variants)),
         })
+    }
+}
+
+impl Db {
+    /// How many files the store should hold: every original and every derivative.
+    pub async fn stored_file_count(&self) -> Result<u64, DbError> {
+        Ok(blob::Entity::find().count(&self.read).await?
+            + variant::Entity::find().count(&self.read).await?)
     }
 }

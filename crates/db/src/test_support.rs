@@ -1,26 +1,61 @@
-//! Owns throw-away databases for tests and tools: a fresh PostgreSQL database per test, created
-//! from a base URL (`VITRINE_TEST_POSTGRES_URL`) and dropped afterwards.
+//! Owns throw-away databases for tests and tools: a fresh PostgreSQL or MariaDB/MySQL database
+//! per test, created from a base URL (`VITRINE_TEST_POSTGRES_URL`, `VITRINE_TEST_MYSQL_URL`)
+//! and dropped afterwards.
 
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
 use crate::DbError;
 
+fn is_mysql(url: &str) -> bool {
+    url.starts_with("mysql://") || url.starts_with("mariadb://")
+}
+
+/// The URL sea-orm understands (`mariadb://` is our synonym for `mysql://`).
+fn server_url(url: &str) -> String {
+    match url.strip_prefix("mariadb://") {
+        Some(rest) => format!("mysql://{rest}"),
+        None => url.to_owned(),
+    }
+}
+
 /// Creates database `name` on the server of `base_url` and returns a URL that points at it.
-pub async fn create_postgres_database(base_url: &str, name: &str) -> Result<String, DbError> {
-    let admin = Database::connect(base_url).await?;
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await?;
+pub async fn create_test_database(base_url: &str, name: &str) -> Result<String, DbError> {
+    let admin = Database::connect(server_url(base_url)).await?;
+    let sql = if is_mysql(base_url) {
+        format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+    } else {
+        format!("CREATE DATABASE \"{name}\"")
+    };
+    admin.execute_unprepared(&sql).await?;
     admin.close().await?;
     Ok(replace_db_name(base_url, name))
 }
 
 /// Drops database `name` on the server of `base_url`, ending its connections.
-pub async fn drop_postgres_database(base_url: &str, name: &str) -> Result<(), DbError> {
-    let admin = Database::connect(base_url).await?;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await?;
+pub async fn drop_test_database(base_url: &str, name: &str) -> Result<(), DbError> {
+    let admin = Database::connect(server_url(base_url)).await?;
+    if is_mysql(base_url) {
+        // MySQL has no FORCE: end the sessions still using it, or the drop waits for them.
+        let rows = admin
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::MySql,
+                "SELECT CAST(id AS SIGNED) AS id FROM information_schema.processlist WHERE db = ?",
+                [name.into()],
+            ))
+            .await?;
+        for row in rows {
+            let id: i64 = row.try_get("", "id")?;
+            // It may have ended by itself meanwhile.
+            let _ = admin.execute_unprepared(&format!("KILL {id}")).await;
+        }
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS `{name}`"))
+            .await?;
+    } else {
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await?;
+    }
     admin.close().await?;
     Ok(())
 }

@@ -2,10 +2,10 @@
 //! record adds one to the media's counter (in the same transaction).
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr, TransactionTrait};
 
 use crate::entity::{media, media_view};
-use crate::{Db, DbError};
+use crate::{Backend, Db, DbError};
 
 impl Db {
     /// Counts a view unless this visitor was already counted today; true when counted.
@@ -16,19 +16,35 @@ impl Db {
         day: i64,
     ) -> Result<bool, DbError> {
         let txn = self.write.begin().await?;
-        let inserted = media_view::Entity::insert(media_view::ActiveModel {
+        let row = media_view::ActiveModel {
             media_id: Set(media_id),
             visitor: Set(visitor.to_owned()),
             day: Set(day),
-        })
-        .on_conflict_do_nothing_on([
-            media_view::Column::MediaId,
-            media_view::Column::Visitor,
-            media_view::Column::Day,
-        ])
-        .exec_without_returning(&txn)
-        .await?;
-        let inserted = matches!(inserted, sea_orm::TryInsertResult::Inserted(1));
+        };
+        let inserted = if self.backend() == Backend::MySql {
+            // MySQL's "do nothing" is a no-op update that still reports a row: insert plainly
+            // and read a duplicate as "already counted" (MySQL keeps the transaction usable).
+            match media_view::Entity::insert(row)
+                .exec_without_returning(&txn)
+                .await
+            {
+                Ok(n) => n == 1,
+                Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                    false
+                }
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            let r = media_view::Entity::insert(row)
+                .on_conflict_do_nothing_on([
+                    media_view::Column::MediaId,
+                    media_view::Column::Visitor,
+                    media_view::Column::Day,
+                ])
+                .exec_without_returning(&txn)
+                .await?;
+            matches!(r, sea_orm::TryInsertResult::Inserted(1))
+        };
         if inserted {
             media::Entity::update_many()
                 .col_expr(media::Column::Views, Expr::col(media::Column::Views).add(1))

@@ -1,9 +1,12 @@
-//! Repository tests on SQLite always and on PostgreSQL when VITRINE_TEST_POSTGRES_URL is set:
+//! Repository tests on SQLite always, on PostgreSQL when VITRINE_TEST_POSTGRES_URL is set and on
+//! MariaDB when VITRINE_TEST_MYSQL_URL is set:
 //! migrations are idempotent, and the job queue claims, retries and recovers abandoned jobs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use vitrine_db::{Db, DbError, NewJob, NewUser};
-use vitrine_domain::{Email, Role, Timestamp, Username};
+use vitrine_db::{
+    AlbumContents, AlbumFields, Db, DbError, NewAlbum, NewJob, NewUser, SearchTarget,
+};
+use vitrine_domain::{Email, Privacy, PublicId, Role, Timestamp, Username};
 
 struct TestDb {
     db: Db,
@@ -23,16 +26,14 @@ async fn sqlite() -> TestDb {
     }
 }
 
-async fn postgres(name: &str) -> Option<TestDb> {
-    let Some(base) = std::env::var("VITRINE_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("skipped {name} on PostgreSQL: VITRINE_TEST_POSTGRES_URL is not set");
+/// A fresh database on the server named by `var`, or `None` (after saying so) when unset.
+async fn server(var: &str, name: &str) -> Option<TestDb> {
+    let Some(base) = std::env::var(var).ok().filter(|u| !u.is_empty()) else {
+        eprintln!("skipped {name}: {var} is not set");
         return None;
     };
     let dbname = format!("vt_repo_{}_{name}", std::process::id());
-    let url = vitrine_db::test_support::create_postgres_database(&base, &dbname)
+    let url = vitrine_db::test_support::create_test_database(&base, &dbname)
         .await
         .unwrap();
     let db = Db::connect(&url).await.unwrap();
@@ -47,7 +48,7 @@ impl TestDb {
     async fn done(self) {
         self.db.close().await;
         if let Some((base, name)) = self.pg {
-            vitrine_db::test_support::drop_postgres_database(&base, &name)
+            vitrine_db::test_support::drop_test_database(&base, &name)
                 .await
                 .unwrap();
         }
@@ -57,14 +58,17 @@ impl TestDb {
 macro_rules! both {
     ($($name:ident),*) => {
         mod on_sqlite { $( #[tokio::test] async fn $name() { let t = super::sqlite().await; super::$name(&t.db).await; t.done().await; } )* }
-        mod on_postgres { $( #[tokio::test] async fn $name() { if let Some(t) = super::postgres(stringify!($name)).await { super::$name(&t.db).await; t.done().await; } } )* }
+        mod on_postgres { $( #[tokio::test] async fn $name() { if let Some(t) = super::server("VITRINE_TEST_POSTGRES_URL", stringify!($name)).await { super::$name(&t.db).await; t.done().await; } } )* }
+        mod on_mariadb { $( #[tokio::test] async fn $name() { if let Some(t) = super::server("VITRINE_TEST_MYSQL_URL", stringify!($name)).await { super::$name(&t.db).await; t.done().await; } } )* }
     };
 }
 
 both!(
     migrations_apply_once,
     unique_names_conflict,
-    job_queue_claims_retries_and_recovers
+    job_queue_claims_retries_and_recovers,
+    public_ids_are_case_sensitive,
+    full_text_index_follows_edits
 );
 
 async fn migrations_apply_once(db: &Db) {
@@ -181,4 +185,98 @@ async fn job_queue_claims_retries_and_recovers(db: &Db) {
         "failed and done jobs stay put"
     );
     assert_eq!(db.prune_jobs(t0.plus_seconds(10_000)).await.unwrap(), 2);
+}
+
+async fn owner(db: &Db) -> i64 {
+    db.create_user(NewUser {
+        username: &Username::parse("ann").unwrap(),
+        email: &Email::parse("ann@example.org").unwrap(),
+        password_hash: "h".into(),
+        role: Role::User,
+        now: Timestamp(1),
+    })
+    .await
+    .unwrap()
+    .id
+}
+
+async fn album(db: &Db, owner_id: i64, public_id: &str, title: &str, description: &str) -> i64 {
+    db.create_album(NewAlbum {
+        public_id: PublicId::parse(public_id).unwrap(),
+        owner_id,
+        parent_id: None,
+        title: title.into(),
+        description: description.into(),
+        privacy: Privacy::Public,
+        password_hash: None,
+        sort: "newest".into(),
+        now: Timestamp(1),
+    })
+    .await
+    .unwrap()
+    .unwrap()
+    .id
+}
+
+/// Base62 ids differ only by case; MariaDB's default collation would call these equal.
+async fn public_ids_are_case_sensitive(db: &Db) {
+    db.migrate().await.unwrap();
+    let ann = owner(db).await;
+    let lower = album(db, ann, "abcdefghijk", "One", "").await;
+    let upper = album(db, ann, "ABCDEFGHIJK", "Two", "").await;
+    assert_ne!(lower, upper);
+    let found = db.find_album("ABCDEFGHIJK").await.unwrap().unwrap();
+    assert_eq!((found.id, found.title.as_str()), (upper, "Two"));
+}
+
+async fn full_text_index_follows_edits(db: &Db) {
+    db.migrate().await.unwrap();
+    let ann = owner(db).await;
+    let harbour = album(db, ann, "aaaaaaaaaaa", "Harbour lights", "Boats at night").await;
+    let garden = album(db, ann, "bbbbbbbbbbb", "Garden", "Roses and tulips").await;
+    let find = |q: &'static str| async move {
+        let mut ids = db.search_ids(SearchTarget::Albums, q, 50).await.unwrap();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(find("harbour").await, [harbour]);
+    assert_eq!(find("BOATS night").await, [harbour], "every word, any case");
+    assert_eq!(find("harb").await, [harbour], "words match as prefixes");
+    assert_eq!(find("tulips").await, [garden]);
+    assert!(find("harbour tulips").await.is_empty());
+    assert!(
+        find("\"*) OR -- '").await.is_empty(),
+        "syntax is not passed through"
+    );
+    db.update_album(
+        garden,
+        AlbumFields {
+            title: "Orchard".into(),
+            description: "Apples".into(),
+            privacy: Privacy::Public,
+            password_hash: None,
+            cover_media_id: None,
+            sort: "newest".into(),
+        },
+        Timestamp(2),
+    )
+    .await
+    .unwrap();
+    assert!(find("tulips").await.is_empty(), "old words are gone");
+    assert_eq!(find("apples").await, [garden]);
+    db.delete_album(harbour, AlbumContents::MoveUp, |id| NewJob {
+        kind: "gc",
+        payload: format!("{{\"blob_id\":{id}}}"),
+        run_at: Timestamp(2),
+        max_attempts: 1,
+    })
+    .await
+    .unwrap();
+    assert!(find("harbour").await.is_empty());
+    assert!(
+        db.search_ids(SearchTarget::Media, "harbour", 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -22,7 +22,8 @@ pub struct Config {
     pub public_url: Option<Url>,
     /// Where the SQLite database and media live by default.
     pub data_dir: PathBuf,
-    /// `sqlite://PATH` or `postgres://USER:PASS@HOST/DB`. Defaults to SQLite in `data_dir`.
+    /// `sqlite://PATH`, `postgres://USER:PASS@HOST/DB` or `mysql://USER:PASS@HOST/DB`
+    /// (MariaDB or MySQL). Defaults to SQLite in `data_dir`.
     pub database_url: Option<String>,
     /// `pretty` (default) or `json` log lines.
     pub log_format: LogFormat,
@@ -39,6 +40,23 @@ pub struct Config {
     pub trusted_proxy_header: crate::client_ip::ForwardHeader,
     pub auth: AuthConfig,
     pub url_fetch: UrlFetchConfig,
+    pub storage: crate::storage_config::StorageConfig,
+    pub jobs: JobsConfig,
+}
+
+/// The background job queue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Seconds a worker's claim on a job lasts without renewal (it renews every third of
+    /// this while the job runs); a crashed worker's job runs again after it.
+    pub lease_secs: u32,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self { lease_secs: 300 }
+    }
 }
 
 /// How URL sources of uploads are fetched.
@@ -98,6 +116,8 @@ impl Default for Config {
             trusted_proxy_header: crate::client_ip::ForwardHeader::XForwardedFor,
             auth: AuthConfig::default(),
             url_fetch: UrlFetchConfig::default(),
+            storage: crate::storage_config::StorageConfig::default(),
+            jobs: JobsConfig::default(),
         }
     }
 }
@@ -251,13 +271,11 @@ impl Config {
             return fail("data_dir", "must not be empty");
         }
         if let Some(db) = &self.database_url
-            && !(db.starts_with("sqlite:")
-                || db.starts_with("postgres://")
-                || db.starts_with("postgresql://"))
+            && !vitrine_db::supported_url(db)
         {
             return fail(
                 "database_url",
-                "must start with sqlite:, postgres:// or postgresql://",
+                "must start with sqlite:, postgres://, postgresql://, mysql:// or mariadb://",
             );
         }
         if self
@@ -288,6 +306,12 @@ impl Config {
         }
         if !(1..=600).contains(&self.url_fetch.timeout_secs) {
             return fail("url_fetch.timeout_secs", "must be between 1 and 600");
+        }
+        if !(2..=86_400).contains(&self.jobs.lease_secs) {
+            return fail("jobs.lease_secs", "must be between 2 and 86400");
+        }
+        if let Some((key, why)) = self.storage.s3.problem() {
+            return fail(key, why);
         }
         Ok(())
     }
@@ -359,6 +383,7 @@ impl Config {
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = Some(vitrine_db::redact_url(&self.database_url()));
+        shown.storage.s3 = self.storage.s3.redacted();
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot print: {e}"))
     }
 }

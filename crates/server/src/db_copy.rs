@@ -1,26 +1,8 @@
 //! Owns `vitrine db copy`: opening both databases (migrating the target), refusing a
 //! non-empty target unless told to wipe it, and a progress bar per table on stderr.
 
-use std::io::Write as _;
-
 use anyhow::{Context as _, bail};
 use vitrine_db::{Db, redact_url};
-
-fn bar(table: &str, done: u64, total: u64) {
-    const WIDTH: u64 = 30;
-    let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH);
-    let pct = (done * 100).checked_div(total).unwrap_or(100);
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "\r{table:<14} [{}{}] {pct:>3}% {done}/{total}",
-        "#".repeat(filled as usize),
-        " ".repeat((WIDTH - filled) as usize),
-    );
-    if done >= total {
-        let _ = writeln!(err);
-    }
-}
 
 pub async fn run(from: &str, to: &str, force: bool) -> anyhow::Result<()> {
     if from == to {
@@ -51,7 +33,7 @@ pub async fn run(from: &str, to: &str, force: bool) -> anyhow::Result<()> {
     }
     eprintln!("copying {} -> {}", redact_url(from), redact_url(to));
     source
-        .copy_into(&target, bar)
+        .copy_into(&target, crate::progress::bar)
         .await
         .context("the copy failed; the target is incomplete (run again with --force)")?;
     source.close().await;

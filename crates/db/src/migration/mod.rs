@@ -8,6 +8,7 @@ mod m0003_upload_api;
 mod m0004_albums;
 mod m0005_views;
 mod m0006_profiles;
+pub(crate) mod m0007_search;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_albums::Migration),
             Box::new(m0005_views::Migration),
             Box::new(m0006_profiles::Migration),
+            Box::new(m0007_search::Migration),
         ]
     }
 }

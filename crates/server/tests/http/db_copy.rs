@@ -1,17 +1,26 @@
-//! `vitrine db copy`: a populated SQLite site copied to a fresh PostgreSQL database serves the
-//! same accounts, keys, albums and files from there, and keeps working (new ids follow the
-//! copied ones); a non-empty target is refused unless forced.
+//! `vitrine db copy`: a populated SQLite site copied to a fresh PostgreSQL or MariaDB database
+//! serves the same accounts, keys, albums and files from there, and keeps working (new ids
+//! follow the copied ones); a non-empty target is refused unless forced.
 
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use vitrine_media::fixtures::*;
 
-use crate::support::{Backend, TestApp, create_key, login, postgres_url};
+use crate::support::{Backend, TestApp, create_key, login};
 
 #[tokio::test]
 async fn sqlite_site_copied_to_postgres_keeps_working() {
-    let Some(base) = postgres_url() else {
-        eprintln!("skipped db copy: VITRINE_TEST_POSTGRES_URL is not set");
+    copy_sqlite_site_to("VITRINE_TEST_POSTGRES_URL", "pg").await;
+}
+
+#[tokio::test]
+async fn sqlite_site_copied_to_mariadb_keeps_working() {
+    copy_sqlite_site_to("VITRINE_TEST_MYSQL_URL", "my").await;
+}
+
+async fn copy_sqlite_site_to(var: &str, tag: &str) {
+    let Some(base) = std::env::var(var).ok().filter(|u| !u.is_empty()) else {
+        eprintln!("skipped db copy: {var} is not set");
         return;
     };
     let a = TestApp::start(Backend::Sqlite, "db_copy").await.unwrap();
@@ -58,8 +67,8 @@ async fn sqlite_site_copied_to_postgres_keeps_working() {
         .await
         .unwrap();
 
-    let db = format!("vt_copy_{}", std::process::id());
-    let pg = vitrine_db::test_support::create_postgres_database(&base, &db)
+    let db = format!("vt_copy_{tag}_{}", std::process::id());
+    let pg = vitrine_db::test_support::create_test_database(&base, &db)
         .await
         .unwrap();
     let sqlite = a.server.state.config.database_url();
@@ -154,7 +163,7 @@ async fn sqlite_site_copied_to_postgres_keeps_working() {
     assert!(more["id"].is_string());
     b.stop().await;
     a.stop().await;
-    vitrine_db::test_support::drop_postgres_database(&base, &db)
+    vitrine_db::test_support::drop_test_database(&base, &db)
         .await
         .unwrap();
 }

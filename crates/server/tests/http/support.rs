@@ -1,6 +1,6 @@
 //! Test harness: boots the real server on 127.0.0.1:0 with a fresh database (SQLite in a temp
-//! dir, or a fresh PostgreSQL database when VITRINE_TEST_POSTGRES_URL is set) and a clock the
-//! test controls, and hands out HTTP clients.
+//! dir, or a fresh PostgreSQL / MariaDB database when VITRINE_TEST_POSTGRES_URL /
+//! VITRINE_TEST_MYSQL_URL is set) and a clock the test controls, and hands out HTTP clients.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -17,6 +17,18 @@ use vitrine_server::serve::{self, RunningServer};
 pub enum Backend {
     Sqlite,
     Postgres,
+    MySql,
+}
+
+impl Backend {
+    /// The variable naming the server to create test databases on, and the backend's name.
+    fn server_env(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(("VITRINE_TEST_POSTGRES_URL", "PostgreSQL")),
+            Backend::MySql => Some(("VITRINE_TEST_MYSQL_URL", "MariaDB")),
+        }
+    }
 }
 
 pub struct TestApp {
@@ -28,12 +40,6 @@ pub struct TestApp {
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-pub fn postgres_url() -> Option<String> {
-    std::env::var("VITRINE_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-}
 
 impl TestApp {
     /// Starts a fresh site; `None` (after saying so) when the backend is not configured.
@@ -60,9 +66,10 @@ impl TestApp {
                     dir.path().join("vitrine.db").display()
                 ));
             }
-            Backend::Postgres => {
-                let Some(base) = postgres_url() else {
-                    eprintln!("skipped {name} on PostgreSQL: VITRINE_TEST_POSTGRES_URL is not set");
+            server => {
+                let (var, label) = server.server_env().expect("a database server");
+                let Some(base) = std::env::var(var).ok().filter(|u| !u.is_empty()) else {
+                    eprintln!("skipped {name} on {label}: {var} is not set");
                     return None;
                 };
                 let db = format!(
@@ -75,7 +82,7 @@ impl TestApp {
                         .collect::<String>()
                 )
                 .to_lowercase();
-                let url = vitrine_db::test_support::create_postgres_database(&base, &db)
+                let url = vitrine_db::test_support::create_test_database(&base, &db)
                     .await
                     .expect("create test database");
                 config.database_url = Some(url);
@@ -119,7 +126,7 @@ impl TestApp {
         self.server.shutdown().await.expect("shutdown");
         if let Some((base, db)) = self.pg {
             // The state held the pool; give it a moment, then force the drop.
-            vitrine_db::test_support::drop_postgres_database(&base, &db)
+            vitrine_db::test_support::drop_test_database(&base, &db)
                 .await
                 .expect("drop test database");
         }
@@ -221,7 +228,7 @@ pub async fn error_code(res: reqwest::Response) -> String {
     v["error"]["code"].as_str().unwrap_or_default().to_owned()
 }
 
-/// Runs each listed `async fn(&TestApp)` on SQLite, and on PostgreSQL when configured.
+/// Runs each listed `async fn(&TestApp)` on SQLite, and on PostgreSQL and MariaDB when configured.
 #[macro_export]
 macro_rules! backend_tests {
     ($($name:ident),* $(,)?) => {
@@ -241,6 +248,17 @@ macro_rules! backend_tests {
                 #[tokio::test]
                 async fn $name() {
                     if let Some(app) = $crate::support::TestApp::start($crate::support::Backend::Postgres, stringify!($name)).await {
+                        super::$name(&app).await;
+                        app.stop().await;
+                    }
+                }
+            )*
+        }
+        mod mariadb {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(app) = $crate::support::TestApp::start($crate::support::Backend::MySql, stringify!($name)).await {
                         super::$name(&app).await;
                         app.stop().await;
                     }
