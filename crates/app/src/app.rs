@@ -56,6 +56,9 @@ pub struct App {
     pub(crate) fetcher: UrlFetcher,
     /// The file-signing key, read (or created) once from the settings table.
     pub(crate) signing_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// How long a claimed job stays claimed without a sign of life from its worker (which
+    /// renews it while the job runs); a crashed worker's job runs again after this.
+    pub job_lease_secs: i64,
 }
 
 impl App {
@@ -77,6 +80,7 @@ impl App {
             flights: SingleFlight::default(),
             fetcher: UrlFetcher::new(fetch)?,
             signing_key: Arc::new(tokio::sync::OnceCell::new()),
+            job_lease_secs: crate::worker::DEFAULT_LEASE_SECS,
         })
     }
 }

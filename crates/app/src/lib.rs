@@ -25,6 +25,7 @@ mod signed_urls;
 mod single_flight;
 mod site_logo;
 mod site_stats;
+mod store_migration;
 mod temp_file;
 mod throttle;
 mod tokens;
@@ -51,12 +52,13 @@ pub use profiles::ProfilePatch;
 pub use sessions::NewSession;
 pub use settings::{DefaultTheme, SiteSettings, SiteSettingsPatch};
 pub use signed_urls::{SIGNED_URL_TTL_SECS, Signature};
+pub use store_migration::{ACTIVE_STORE_KEY, StoreMigrationOptions, StoreMigrationReport};
 pub use temp_file::TempFile;
 pub use upload::{Purpose, UploadInput, Uploaded, normalize_tags};
 pub use upload_gate::{UploadAllowance, UploadTicket};
 pub use upload_settings::{FloodLimits, UploadSettings, Windows};
 pub use visibility::{Access, Viewer};
-pub use worker::run_worker;
+pub use worker::{PROBE_JOB, PROBE_RAN, run_worker};
 
 /// Where a request came from, for throttling and the audit log.
 #[derive(Debug, Clone, Default)]

@@ -5,16 +5,22 @@
 use std::time::Duration;
 
 use tokio::sync::watch;
-use vitrine_db::NewJob;
+use vitrine_db::{AuditQuery, NewJob};
+use vitrine_domain::Timestamp;
 
 use crate::media::GC_JOB;
 use crate::upload::{ANIMATED_MEDIUM_JOB, EXPIRE_JOB};
-use crate::{App, AppError};
+use crate::{App, AppError, RequestMeta};
 
 const HOUSEKEEPING: &str = "housekeeping";
 const HOUSEKEEPING_EVERY_SECS: i64 = 3600;
-/// A claimed job not finished within this time is considered abandoned and runs again.
-const LEASE_SECS: i64 = 300;
+/// A claimed job whose worker has not renewed its claim within this time is considered
+/// abandoned and runs again.
+pub(crate) const DEFAULT_LEASE_SECS: i64 = 300;
+/// A diagnostic job: waits, then records that it ran (once per job). Operators use it to see
+/// the queue work across nodes (`vitrine jobs probe`), tests to count runs.
+pub const PROBE_JOB: &str = "probe";
+pub const PROBE_RAN: &str = "job_probe_ran";
 const IDLE_POLL: Duration = Duration::from_secs(5);
 
 /// Runs until `shutdown` turns true. Errors are logged and retried; they never stop the loop.
@@ -55,17 +61,23 @@ async fn tick(app: &App, worker_id: &str) -> Result<bool, AppError> {
     claim_and_run(app, worker_id).await
 }
 
-/// Claims one due job, runs it and records the outcome (retries back off exponentially).
-/// True if a job ran.
+/// Claims one due job, runs it (renewing the claim while it runs) and records the outcome
+/// (retries back off exponentially). True if a job ran.
 pub(crate) async fn claim_and_run(app: &App, worker_id: &str) -> Result<bool, AppError> {
-    let Some(job) = app
-        .db
-        .claim_job(worker_id, app.clock.now(), LEASE_SECS)
-        .await?
-    else {
+    let lease = app.job_lease_secs.max(2);
+    let Some(job) = app.db.claim_job(worker_id, app.clock.now(), lease).await? else {
         return Ok(false);
     };
-    let result = run_job(app, &job.kind, &job.payload).await;
+    let result = {
+        let run = run_job(app, job.id, &job.kind, &job.payload);
+        let renew = renew_lease(app, job.id, worker_id, lease);
+        tokio::pin!(run);
+        tokio::select! {
+            r = &mut run => r,
+            // Renewal only ends when the claim is lost: stop, another worker has the job.
+            lost = renew => return lost.map(|()| true),
+        }
+    };
     let now = app.clock.now();
     match result {
         Ok(()) => {
@@ -91,8 +103,34 @@ pub(crate) async fn claim_and_run(app: &App, worker_id: &str) -> Result<bool, Ap
     Ok(true)
 }
 
+/// Renews the claim on job `id` every third of the lease. Returns only when the claim was
+/// lost (the job was reclaimed after this worker stalled past its lease).
+async fn renew_lease(app: &App, id: i64, worker_id: &str, lease: i64) -> Result<(), AppError> {
+    let every = Duration::from_millis((lease as u64 * 1000 / 3).max(500));
+    loop {
+        tokio::time::sleep(every).await;
+        let now = app.clock.now();
+        match app
+            .db
+            .renew_job_lease(id, worker_id, now.plus_seconds(lease))
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(
+                    job = id,
+                    "lost the claim on a job; leaving it to its new worker"
+                );
+                return Ok(());
+            }
+            // A blip: try again next time; the lease covers a few misses.
+            Err(e) => tracing::warn!(job = id, error = %e, "cannot renew a job claim"),
+        }
+    }
+}
+
 /// Runs one job. Handlers are idempotent: a job may run again after a crash.
-pub(crate) async fn run_job(app: &App, kind: &str, payload: &str) -> Result<(), AppError> {
+pub(crate) async fn run_job(app: &App, id: i64, kind: &str, payload: &str) -> Result<(), AppError> {
     let p: serde_json::Value = serde_json::from_str(payload)
         .map_err(|e| AppError::Internal(format!("bad job payload: {e}")))?;
     match kind {
@@ -109,7 +147,61 @@ pub(crate) async fn run_job(app: &App, kind: &str, payload: &str) -> Result<(), 
             Some(id) => app.collect_blob(id).await.map(|_| ()),
             None => Err(AppError::Internal("gc job without blob_id".into())),
         },
+        PROBE_JOB => probe(app, id, p["sleep_ms"].as_u64().unwrap_or(0)).await,
         other => Err(AppError::Internal(format!("unknown job kind {other}"))),
+    }
+}
+
+async fn probe(app: &App, id: i64, sleep_ms: u64) -> Result<(), AppError> {
+    tokio::time::sleep(Duration::from_millis(sleep_ms.min(60_000))).await;
+    let target = id.to_string();
+    // Idempotent: a run that crashed after recording does not record twice.
+    let recorded = app
+        .db
+        .count_audit_since(PROBE_RAN, AuditQuery::ByTarget(&target), Timestamp(0))
+        .await?;
+    if recorded == 0 {
+        app.audit(
+            None,
+            PROBE_RAN,
+            Some(&target),
+            &RequestMeta::default(),
+            None,
+        )
+        .await;
+    }
+    Ok(())
+}
+
+impl App {
+    /// Queues `count` probe jobs that each wait `sleep_ms`; returns their ids.
+    pub async fn enqueue_probes(&self, count: u32, sleep_ms: u64) -> Result<Vec<i64>, AppError> {
+        let mut ids = Vec::new();
+        for _ in 0..count {
+            ids.push(
+                self.db
+                    .enqueue_job(NewJob {
+                        kind: PROBE_JOB,
+                        payload: serde_json::json!({ "sleep_ms": sleep_ms }).to_string(),
+                        run_at: self.clock.now(),
+                        max_attempts: 5,
+                    })
+                    .await?,
+            );
+        }
+        Ok(ids)
+    }
+
+    /// How many times probe job `id` recorded a run (1 once it ran; never more).
+    pub async fn probe_runs(&self, id: i64) -> Result<u64, AppError> {
+        Ok(self
+            .db
+            .count_audit_since(
+                PROBE_RAN,
+                AuditQuery::ByTarget(&id.to_string()),
+                Timestamp(0),
+            )
+            .await?)
     }
 }
 

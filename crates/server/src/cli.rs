@@ -14,6 +14,7 @@ use vitrine_domain::{Role, SystemClock, UserStatus};
 
 use crate::config::{self, Config, FlagOverrides};
 use crate::serve;
+use crate::storage_config::Stores;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -65,6 +66,12 @@ enum Command {
     /// Database tools.
     #[command(subcommand)]
     Db(DbCommand),
+    /// File store tools.
+    #[command(subcommand)]
+    Storage(StorageCommand),
+    /// The background job queue.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
     /// Remove files and blobs nothing refers to, half-written files and stale temp files.
     Gc {
         /// Keep files younger than this many seconds (they may belong to a running upload).
@@ -127,6 +134,40 @@ enum DbCommand {
         /// Wipe a non-empty target first.
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// How many jobs there are of each kind and status.
+    Status,
+    /// Queue diagnostic jobs that wait, then record that they ran: with several workers
+    /// running, each must run exactly once. Prints their ids.
+    Probe {
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        /// How long each one works, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        sleep_ms: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StorageCommand {
+    /// Copy every original and derivative to another store (`local` or `s3`, both set up in
+    /// the configuration), verifying each by SHA-256, then switch the site over. Interrupted,
+    /// it resumes when run again; it switches only when every file is there.
+    Migrate {
+        /// The store to move to: `local` or `s3`.
+        #[arg(long)]
+        to: String,
+        /// Also re-read and hash the files an earlier run already copied.
+        #[arg(long)]
+        verify: bool,
+        /// Stop once about this many files were copied in this run (the switch waits for a
+        /// run that gets to the end).
+        #[arg(long)]
+        limit: Option<u64>,
     },
 }
 
@@ -237,6 +278,29 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
             let from = from.unwrap_or_else(|| config.database_url());
             crate::db_copy::run(&from, &to, force).await
         }
+        Some(Command::Jobs(JobsCommand::Status)) => {
+            let app = app(&config).await?;
+            println!("{:<20} {:<10} {:>8}", "KIND", "STATUS", "JOBS");
+            for (kind, status, n) in app.db.job_counts().await? {
+                println!("{kind:<20} {status:<10} {n:>8}");
+            }
+            Ok(())
+        }
+        Some(Command::Jobs(JobsCommand::Probe { count, sleep_ms })) => {
+            let app = app(&config).await?;
+            for id in app.enqueue_probes(count.min(10_000), sleep_ms).await? {
+                println!("{id}");
+            }
+            Ok(())
+        }
+        Some(Command::Storage(StorageCommand::Migrate { to, verify, limit })) => {
+            let (app, stores) = app_and_stores(&config).await?;
+            let opts = vitrine_app::StoreMigrationOptions {
+                verify_existing: verify,
+                limit,
+            };
+            crate::storage_migrate::run(&app, &stores, &to, opts).await
+        }
         Some(Command::Bench(BenchCommand::Ingest { images, runs })) => {
             tokio::task::spawn_blocking(move || crate::bench::ingest::run(images, runs)).await?
         }
@@ -325,15 +389,21 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
 }
 
 async fn app(config: &Config) -> anyhow::Result<App> {
+    Ok(app_and_stores(config).await?.0)
+}
+
+async fn app_and_stores(config: &Config) -> anyhow::Result<(App, Stores)> {
     let (db, _) = serve::open_database(config).await?;
-    let storage = serve::open_storage(config)?;
-    Ok(App::new(
+    let (stores, storage) = serve::open_storage(config, &db).await?;
+    let mut app = App::new(
         db,
         storage,
         Arc::new(SystemClock),
         config.auth_policy(),
         &config.fetch_policy(),
-    )?)
+    )?;
+    app.job_lease_secs = i64::from(config.jobs.lease_secs);
+    Ok((app, stores))
 }
 
 async fn run_user(cmd: UserCommand, app: &App) -> anyhow::Result<()> {
@@ -412,14 +482,20 @@ fn read_password(file: Option<&PathBuf>) -> anyhow::Result<String> {
 }
 
 async fn run_worker(config: &Config) -> anyhow::Result<()> {
-    let app = app(config).await?;
+    let (app, stores) = app_and_stores(config).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker_id = format!("{}-{}", serve::hostname(), std::process::id());
     eprintln!("Vitrine worker {worker_id} is running; Ctrl+C stops it after the current job.");
+    let follower = tokio::spawn(serve::follow_store_switch(
+        app.clone(),
+        Arc::new(stores),
+        stopped.clone(),
+    ));
     let worker = tokio::spawn(vitrine_app::run_worker(app, worker_id, stopped));
     serve::shutdown_signal().await;
     let _ = stop.send(true);
     worker.await?;
+    follower.await?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ use crate::client_ip::TrustedProxies;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::state::AppState;
+use crate::storage_config::Stores;
 use crate::templates::Templates;
 use crate::{assets, routes};
 
@@ -42,13 +43,20 @@ pub async fn open_database(config: &Config) -> anyhow::Result<(Db, usize)> {
     Ok((db, applied))
 }
 
-/// Opens the blob store (`<data_dir>/media`) and prepares the upload temp directory
-/// (`<data_dir>/tmp`), sweeping temp files a crash may have left.
-pub fn open_storage(config: &Config) -> anyhow::Result<BlobStore> {
+/// Opens the stores (`<data_dir>/media`, and S3 when configured), picks the one in use and
+/// prepares the upload temp directory (`<data_dir>/tmp`), sweeping temp files a crash may have
+/// left.
+pub async fn open_storage(config: &Config, db: &Db) -> anyhow::Result<(Stores, BlobStore)> {
     let tmp = config.temp_dir();
     std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     sweep_temp_files(&tmp, std::time::Duration::from_secs(3600));
-    BlobStore::local(config.data_dir.join("media")).context("cannot open the media directory")
+    let stores = Stores::open(&config.storage, config.data_dir.join("media"))?;
+    let active = db
+        .get_setting(vitrine_app::ACTIVE_STORE_KEY)
+        .await
+        .context("cannot read which store is in use")?;
+    let in_use = stores.in_use(active.as_deref());
+    Ok((stores, in_use))
 }
 
 /// Removes upload temp files older than `age` (younger ones may belong to a running upload of
@@ -77,17 +85,19 @@ pub fn sweep_temp_files(dir: &std::path::Path, age: std::time::Duration) -> usiz
 
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let (db, _) = open_database(&config).await?;
-    let storage = open_storage(&config)?;
-    let app = App::new(
+    let (stores, storage) = open_storage(&config, &db).await?;
+    let mut app = App::new(
         db,
         storage,
         clock,
         config.auth_policy(),
         &config.fetch_policy(),
     )?;
+    app.job_lease_secs = i64::from(config.jobs.lease_secs);
     let proxies = TrustedProxies::parse(&config.trusted_proxies, config.trusted_proxy_header)
         .map_err(|bad| anyhow::anyhow!("invalid trusted proxy `{bad}`"))?;
     Ok(AppState {
+        stores: Arc::new(stores),
         proxies: Arc::new(proxies),
         app,
         config: Arc::new(config),
@@ -104,6 +114,7 @@ pub struct RunningServer {
     stop: watch::Sender<bool>,
     http: JoinHandle<std::io::Result<()>>,
     worker: Option<JoinHandle<()>>,
+    follower: JoinHandle<()>,
 }
 
 /// Starts serving on `listener` (and the worker when configured).
@@ -122,6 +133,11 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<RunningSe
         })
         .await
     });
+    let follower = tokio::spawn(follow_store_switch(
+        state.app.clone(),
+        state.stores.clone(),
+        stopped.clone(),
+    ));
     let worker = state.config.worker.then(|| {
         let worker_id = format!("{}-{}", hostname(), std::process::id());
         tokio::spawn(vitrine_app::run_worker(
@@ -136,6 +152,7 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<RunningSe
         stop,
         http,
         worker,
+        follower,
     })
 }
 
@@ -152,7 +169,32 @@ impl RunningServer {
         if let Some(w) = self.worker {
             let _ = w.await;
         }
+        let _ = self.follower.await;
         Ok(())
+    }
+}
+
+/// How often a node looks for a store switch made by `vitrine storage migrate`.
+const STORE_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Follows the database's record of the store in use, so that every node moves to a new
+/// store within seconds of a migration finishing. Stops when `stop` turns true.
+pub async fn follow_store_switch(app: App, stores: Arc<Stores>, mut stop: watch::Receiver<bool>) {
+    let mut seen = app.active_store().await.ok().flatten();
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(STORE_POLL) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        match app.active_store().await {
+            Ok(now) if now != seen => {
+                app.storage.switch_to(&stores.in_use(now.as_deref()));
+                tracing::info!(store = app.storage.kind(), "switched to the store in use");
+                seen = now;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read which store is in use"),
+        }
     }
 }
 

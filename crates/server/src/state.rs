@@ -18,6 +18,8 @@ pub struct AppState {
     /// Short hash of the static files, appended to their URLs for cache busting.
     pub asset_version: Arc<str>,
     pub proxies: Arc<TrustedProxies>,
+    /// Every store this node can reach (the app holds the one in use).
+    pub stores: Arc<crate::storage_config::Stores>,
 }
 
 impl AppState {

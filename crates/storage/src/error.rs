@@ -10,6 +10,9 @@ pub enum StorageError {
     InvalidKey(String),
     #[error("storage error: {0}")]
     Backend(String),
+    /// The store's settings are unusable (named in the message).
+    #[error("storage settings: {0}")]
+    Config(String),
 }
 
 impl From<object_store::Error> for StorageError {

@@ -1,19 +1,27 @@
-//! Owns reading and writing blobs. Local writes are durable before `put` returns: object_store
-//! (with fsync on) writes a staging file, fsyncs it, renames it into place and fsyncs the
-//! directory; it does not fsync directories it newly creates, so we create and sync those
-//! ourselves first (otherwise a crash could lose a whole new `ab/cd/` branch).
+//! Owns reading and writing blobs, and which store is in use. Local writes are durable before
+//! `put` returns: object_store (with fsync on) writes a staging file, fsyncs it, renames it
+//! into place and fsyncs the directory; it does not fsync directories it newly creates, so we
+//! create and sync those ourselves first (otherwise a crash could lose a whole new `ab/cd/`
+//! branch). S3 writes are visible only once complete (a single PUT, or a completed multipart
+//! upload for large files).
 
 use std::ops::Range;
 use std::path::{Path as FsPath, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
-use futures::TryStreamExt;
-use object_store::local::LocalFileSystem;
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
 use crate::StorageError;
+use crate::backing::{Backing, DirectUrl, S3Settings};
+
+/// Payloads above this go to remote stores as a multipart upload, in parts of this size.
+const MULTIPART_OVER: usize = 16 * 1024 * 1024;
+const PART_SIZE: usize = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT: usize = 4;
 
 /// Size and modification time of a stored blob.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,26 +31,79 @@ pub struct BlobMeta {
     pub modified: i64,
 }
 
+/// The stores in use: writes go to `primary`; reads that miss there try `fallback` (the store
+/// a migration is moving away from, so nothing goes missing while files move).
+#[derive(Debug)]
+struct Layers {
+    primary: Arc<Backing>,
+    fallback: Option<Arc<Backing>>,
+}
+
+/// A handle to the blob store. Clones share the layers, so `switch_to` takes effect for
+/// every holder at once.
 #[derive(Debug, Clone)]
 pub struct BlobStore {
-    store: Arc<dyn ObjectStore>,
-    /// Set for the local filesystem, where directories need our help to be durable.
-    root: Option<PathBuf>,
+    layers: Arc<RwLock<Arc<Layers>>>,
+}
+
+fn missing(e: &StorageError) -> bool {
+    matches!(e, StorageError::NotFound(_))
 }
 
 impl BlobStore {
+    fn single(b: Backing) -> Self {
+        Self {
+            layers: Arc::new(RwLock::new(Arc::new(Layers {
+                primary: Arc::new(b),
+                fallback: None,
+            }))),
+        }
+    }
+
     /// A store in a local directory (created when missing).
     pub fn local(root: impl AsRef<FsPath>) -> Result<Self, StorageError> {
-        let root = root.as_ref();
-        std::fs::create_dir_all(root)?;
-        let root = root.canonicalize()?;
-        let fs = LocalFileSystem::new_with_prefix(&root)?
-            .with_fsync(true)
-            .with_automatic_cleanup(false);
-        Ok(Self {
-            store: Arc::new(fs),
-            root: Some(root),
-        })
+        Ok(Self::single(Backing::local(root.as_ref())?))
+    }
+
+    /// A store in an S3-compatible bucket.
+    pub fn s3(settings: &S3Settings) -> Result<Self, StorageError> {
+        Ok(Self::single(Backing::s3(settings)?))
+    }
+
+    fn layers(&self) -> Arc<Layers> {
+        // A poisoned lock still holds valid layers (they are swapped whole).
+        match self.layers.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(p) => Arc::clone(&p.into_inner()),
+        }
+    }
+
+    fn primary(&self) -> Arc<Backing> {
+        self.layers().primary.clone()
+    }
+
+    /// `local` or `s3`: the store writes go to.
+    pub fn kind(&self) -> &'static str {
+        self.primary().name
+    }
+
+    /// This store, reading from `older` whatever it does not have yet.
+    pub fn with_fallback(&self, older: &BlobStore) -> BlobStore {
+        Self {
+            layers: Arc::new(RwLock::new(Arc::new(Layers {
+                primary: self.primary(),
+                fallback: Some(older.primary()),
+            }))),
+        }
+    }
+
+    /// Makes every clone of this handle use `to`'s layers from now on.
+    pub fn switch_to(&self, to: &BlobStore) {
+        let next = to.layers();
+        match self.layers.write() {
+            Ok(mut g) => *g = next,
+            Err(p) => *p.into_inner() = next,
+        }
     }
 
     fn path(key: &str) -> Result<Path, StorageError> {
@@ -52,62 +113,117 @@ impl BlobStore {
         Path::parse(key).map_err(|_| StorageError::InvalidKey(key.to_owned()))
     }
 
-    /// The file behind `key` on the local filesystem (for zero-copy serving).
+    /// The file behind `key` on the local filesystem (for zero-copy serving), when the store
+    /// writes go to is local. The file may still be missing there during a migration.
     pub fn local_path(&self, key: &str) -> Option<PathBuf> {
-        Some(self.root.as_ref()?.join(key))
+        Some(self.primary().root.as_ref()?.join(key))
     }
 
     /// Stores `bytes` under `key`, durably. Writing the same key again replaces it atomically.
     pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), StorageError> {
-        let path = Self::path(key)?;
-        if let Some(root) = &self.root {
-            let dir = root.join(key);
-            let dir = dir
-                .parent()
-                .map(FsPath::to_path_buf)
-                .unwrap_or_else(|| root.clone());
-            let root = root.clone();
-            tokio::task::spawn_blocking(move || create_dirs_durably(&root, &dir))
-                .await
-                .map_err(|e| StorageError::Backend(e.to_string()))??;
+        put_into(&self.primary(), key, bytes).await
+    }
+
+    /// Runs `op` on the primary store, then on the fallback when the primary has no such blob.
+    async fn read<T, F, Fut>(&self, op: F) -> Result<T, StorageError>
+    where
+        F: Fn(Arc<dyn ObjectStore>) -> Fut,
+        Fut: Future<Output = Result<T, StorageError>>,
+    {
+        let layers = self.layers();
+        match op(layers.primary.store.clone()).await {
+            Err(e) if missing(&e) => match &layers.fallback {
+                Some(older) => op(older.store.clone()).await,
+                None => Err(e),
+            },
+            other => other,
         }
-        self.store.put(&path, PutPayload::from_bytes(bytes)).await?;
-        Ok(())
     }
 
     pub async fn get(&self, key: &str) -> Result<Bytes, StorageError> {
-        Ok(self.store.get(&Self::path(key)?).await?.bytes().await?)
+        let path = Self::path(key)?;
+        self.read(|s| {
+            let path = path.clone();
+            async move { Ok(s.get(&path).await?.bytes().await?) }
+        })
+        .await
     }
 
     /// Bytes `range` of the blob (end exclusive).
     pub async fn get_range(&self, key: &str, range: Range<u64>) -> Result<Bytes, StorageError> {
-        Ok(self.store.get_range(&Self::path(key)?, range).await?)
+        let path = Self::path(key)?;
+        self.read(|s| {
+            let (path, range) = (path.clone(), range.clone());
+            async move { Ok(s.get_range(&path, range).await?) }
+        })
+        .await
+    }
+
+    /// Bytes `range` of the blob as a stream, without holding it all in memory.
+    pub async fn stream_range(
+        &self,
+        key: &str,
+        range: Range<u64>,
+    ) -> Result<BoxStream<'static, Result<Bytes, StorageError>>, StorageError> {
+        let path = Self::path(key)?;
+        self.read(|s| {
+            let (path, range) = (path.clone(), range.clone());
+            async move {
+                let opts = GetOptions {
+                    range: Some(GetRange::Bounded(range)),
+                    ..GetOptions::default()
+                };
+                let got = s.get_opts(&path, opts).await?;
+                Ok(got.into_stream().map_err(StorageError::from).boxed())
+            }
+        })
+        .await
     }
 
     /// Size and time of the blob, or `None` when it does not exist.
     pub async fn head(&self, key: &str) -> Result<Option<BlobMeta>, StorageError> {
-        match self.store.head(&Self::path(key)?).await {
-            Ok(m) => Ok(Some(BlobMeta {
-                size: m.size,
-                modified: m.last_modified.timestamp(),
-            })),
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e.into()),
+        let path = Self::path(key)?;
+        let found = self
+            .read(|s| {
+                let path = path.clone();
+                async move {
+                    let m = s.head(&path).await?;
+                    Ok(BlobMeta {
+                        size: m.size,
+                        modified: m.last_modified.timestamp(),
+                    })
+                }
+            })
+            .await;
+        match found {
+            Ok(m) => Ok(Some(m)),
+            Err(e) if missing(&e) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
-    /// Removes the blob; removing a missing blob is not an error.
+    /// Removes the blob (from the fallback too); removing a missing blob is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        match self.store.delete(&Self::path(key)?).await {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e.into()),
+        let path = Self::path(key)?;
+        let layers = self.layers();
+        for b in std::iter::once(&layers.primary).chain(layers.fallback.as_ref()) {
+            match b.store.delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
+        Ok(())
     }
 
-    /// Every key under `prefix` with its metadata.
+    /// Every key under `prefix` in the store writes go to, with its metadata.
     pub async fn list(&self, prefix: &str) -> Result<Vec<(String, BlobMeta)>, StorageError> {
         let prefix = Self::path(prefix)?;
-        let items: Vec<_> = self.store.list(Some(&prefix)).try_collect().await?;
+        let items: Vec<_> = self
+            .primary()
+            .store
+            .list(Some(&prefix))
+            .try_collect()
+            .await?;
         Ok(items
             .into_iter()
             .map(|m| {
@@ -121,13 +237,68 @@ impl BlobStore {
             })
             .collect())
     }
+
+    /// Where to redirect a browser for `key` instead of streaming it (S3 with presigned or
+    /// public delivery), or `None` to stream. Call only after the request was authorised.
+    pub async fn direct_url(
+        &self,
+        key: &str,
+        shareable: bool,
+    ) -> Result<Option<DirectUrl>, StorageError> {
+        let layers = self.layers();
+        if layers.fallback.is_some() {
+            // Mid-migration the blob may not be in the new store yet: stream it.
+            return Ok(None);
+        }
+        layers
+            .primary
+            .direct_url(&Self::path(key)?, shareable)
+            .await
+    }
+}
+
+async fn put_into(b: &Backing, key: &str, bytes: Bytes) -> Result<(), StorageError> {
+    let path = BlobStore::path(key)?;
+    if let Some(root) = &b.root {
+        let dir = root.join(key);
+        let dir = dir
+            .parent()
+            .map(FsPath::to_path_buf)
+            .unwrap_or_else(|| root.clone());
+        let root = root.clone();
+        tokio::task::spawn_blocking(move || create_dirs_durably(&root, &dir))
+            .await
+            .map_err(|e| StorageError::Backend(e.to_string()))??;
+    } else if bytes.len() > MULTIPART_OVER {
+        // Large originals go up in parts, several at once; nothing is visible until `finish`.
+        let upload = b.store.put_multipart(&path).await?;
+        let mut w = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+        let mut at = 0;
+        while at < bytes.len() {
+            if let Err(e) = w.wait_for_capacity(PARTS_IN_FLIGHT).await {
+                // Best effort: a bucket lifecycle rule cleans up what an abort cannot.
+                let _ = w.abort().await;
+                return Err(e.into());
+            }
+            let end = (at + PART_SIZE).min(bytes.len());
+            w.put(bytes.slice(at..end));
+            at = end;
+        }
+        w.finish().await?;
+        return Ok(());
+    }
+    b.store.put(&path, PutPayload::from_bytes(bytes)).await?;
+    Ok(())
 }
 
 impl BlobStore {
     /// Removes half-written staging files (`name#n`) older than `min_age` that a crash left in a
     /// local store; returns how many went. Remote stores have none.
     pub fn sweep_staging(&self, min_age: std::time::Duration) -> Result<usize, StorageError> {
-        let Some(root) = &self.root else { return Ok(0) };
+        let primary = self.primary();
+        let Some(root) = &primary.root else {
+            return Ok(0);
+        };
         let mut removed = 0;
         let mut dirs = vec![root.clone()];
         while let Some(dir) = dirs.pop() {
@@ -177,40 +348,4 @@ fn create_dirs_durably(root: &FsPath, dir: &FsPath) -> Result<(), StorageError> 
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn put_get_range_head_list_delete() -> Result<(), StorageError> {
-        let dir = tempfile::tempdir()?;
-        let s = BlobStore::local(dir.path())?;
-        let key = "originals/ab/cd/blob";
-        s.put(key, Bytes::from_static(b"hello world")).await?;
-        assert_eq!(s.get(key).await?, Bytes::from_static(b"hello world"));
-        assert_eq!(s.get_range(key, 6..11).await?, Bytes::from_static(b"world"));
-        assert_eq!(s.head(key).await?.map(|m| m.size), Some(11));
-        assert!(s.local_path(key).is_some_and(|p| p.is_file()));
-        // Same key again: replaced atomically, no stray staging files.
-        s.put(key, Bytes::from_static(b"hello again")).await?;
-        let listed = s.list("originals").await?;
-        assert_eq!(listed.len(), 1, "{listed:?}");
-        assert_eq!(listed[0].0, key);
-        s.delete(key).await?;
-        s.delete(key).await?;
-        assert!(s.head(key).await?.is_none());
-        assert!(matches!(s.get(key).await, Err(StorageError::NotFound(_))));
-        for bad in ["../escape", "/abs", ""] {
-            assert!(
-                matches!(
-                    s.put(bad, Bytes::new()).await,
-                    Err(StorageError::InvalidKey(_))
-                ),
-                "{bad}"
-            );
-        }
-        Ok(())
-    }
 }

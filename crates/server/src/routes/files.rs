@@ -15,6 +15,7 @@ use axum::routing::get;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 use vitrine_app::{AppError, FileRequest, FileToServe};
+use vitrine_storage::DirectUrl;
 
 use crate::auth::CurrentViewer;
 use crate::state::AppState;
@@ -160,6 +161,17 @@ pub async fn serve_file(
                 .into_response();
         }
     };
+    // Allowed: an S3 store may hand the bytes out itself (presigned or public URL).
+    match state
+        .app
+        .storage
+        .direct_url(&f.storage_key, f.shareable)
+        .await
+    {
+        Ok(Some(direct)) => return redirect_to_store(&direct),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot sign a store URL; streaming instead"),
+    }
     let mut h = HeaderMap::new();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(f.mime));
     if let Ok(v) = HeaderValue::from_str(&f.etag) {
@@ -231,7 +243,27 @@ pub async fn serve_file(
     (status, h, body).into_response()
 }
 
-/// Streams from the local file when there is one (no buffering), else from the store.
+fn redirect_to_store(direct: &DirectUrl) -> Response {
+    let Ok(location) = HeaderValue::from_str(&direct.url) else {
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "bad store URL");
+    };
+    let cache = if direct.lasting {
+        "public, max-age=3600"
+    } else {
+        "private, no-store"
+    };
+    (
+        StatusCode::FOUND,
+        [
+            (header::LOCATION, location),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+    )
+        .into_response()
+}
+
+/// Streams from the local file when there is one (no buffering), else from the store (also
+/// when a migration has not brought the local file yet).
 async fn open_body(
     state: &AppState,
     f: &FileToServe,
@@ -239,26 +271,32 @@ async fn open_body(
     len: u64,
 ) -> Result<Body, String> {
     if let Some(path) = &f.local_path {
-        let mut file = tokio::fs::File::open(path)
-            .await
-            .map_err(|e| e.to_string())?;
-        if start > 0 {
-            file.seek(SeekFrom::Start(start))
-                .await
-                .map_err(|e| e.to_string())?;
+        match tokio::fs::File::open(path).await {
+            Ok(mut file) => {
+                if start > 0 {
+                    file.seek(SeekFrom::Start(start))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+                return Ok(Body::from_stream(ReaderStream::with_capacity(
+                    file.take(len),
+                    64 * 1024,
+                )));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.to_string()),
         }
-        return Ok(Body::from_stream(ReaderStream::with_capacity(
-            file.take(len),
-            64 * 1024,
-        )));
     }
-    let bytes = state
+    if len == 0 {
+        return Ok(Body::empty());
+    }
+    let stream = state
         .app
         .storage
-        .get_range(&f.storage_key, start..start + len)
+        .stream_range(&f.storage_key, start..start + len)
         .await
         .map_err(|e| e.to_string())?;
-    Ok(Body::from(bytes))
+    Ok(Body::from_stream(stream))
 }
 
 #[cfg(test)]
