@@ -59,6 +59,8 @@ pub struct App {
     /// How long a claimed job stays claimed without a sign of life from its worker (which
     /// renews it while the job runs); a crashed worker's job runs again after this.
     pub job_lease_secs: i64,
+    /// Redis, when configured: settings cache and rate-limit counters.
+    pub cache: Option<crate::SharedCache>,
 }
 
 impl App {
@@ -81,6 +83,7 @@ impl App {
             fetcher: UrlFetcher::new(fetch)?,
             signing_key: Arc::new(tokio::sync::OnceCell::new()),
             job_lease_secs: crate::worker::DEFAULT_LEASE_SECS,
+            cache: None,
         })
     }
 }

@@ -83,8 +83,38 @@ pub struct SiteSettingsPatch {
 }
 
 impl App {
+    /// A setting every page reads: from Redis when configured (filled on a miss), else from
+    /// the database.
+    pub(crate) async fn cached_setting(&self, key: &str) -> Result<Option<String>, AppError> {
+        let Some(cache) = &self.cache else {
+            return Ok(self.db.get_setting(key).await?);
+        };
+        if let Some(hit) = cache.setting(key).await {
+            return Ok(hit);
+        }
+        let value = self.db.get_setting(key).await?;
+        cache.keep_setting(key, value.as_deref()).await;
+        Ok(value)
+    }
+
+    /// Drops a cached setting after its row changed, so every node reads the new value.
+    pub(crate) async fn setting_changed(&self, key: &str) {
+        if let Some(cache) = &self.cache {
+            cache.forget_setting(key).await;
+        }
+    }
+
     pub async fn site_settings(&self) -> Result<SiteSettings, AppError> {
-        match self.db.get_setting(SITE_KEY).await? {
+        self.site_settings_from(self.cached_setting(SITE_KEY).await?)
+    }
+
+    /// Straight from the database, for read-modify-write.
+    pub(crate) async fn site_settings_fresh(&self) -> Result<SiteSettings, AppError> {
+        self.site_settings_from(self.db.get_setting(SITE_KEY).await?)
+    }
+
+    fn site_settings_from(&self, stored: Option<String>) -> Result<SiteSettings, AppError> {
+        match stored {
             Some(json) => serde_json::from_str(&json)
                 .map_err(|e| AppError::Internal(format!("site settings are unreadable: {e}"))),
             None => Ok(SiteSettings::default()),
@@ -98,7 +128,7 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<SiteSettings, AppError> {
         actor.require_admin()?;
-        let mut s = self.site_settings().await?;
+        let mut s = self.site_settings_fresh().await?;
         if let Some(name) = patch.name {
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 64 {
@@ -143,6 +173,7 @@ impl App {
         self.db
             .put_setting(SITE_KEY, &json, self.clock.now())
             .await?;
+        self.setting_changed(SITE_KEY).await;
         let details = serde_json::to_value(s).ok();
         self.audit(
             actor.audit_id(),

@@ -39,7 +39,7 @@ impl App {
         new: Option<String>,
         meta: &RequestMeta,
     ) -> Result<SiteSettings, AppError> {
-        let mut s = self.site_settings().await?;
+        let mut s = self.site_settings_fresh().await?;
         let old = std::mem::replace(&mut s.logo_media_id, new);
         self.save_site_settings(actor, &s, meta).await?;
         // After the settings stopped pointing at it, so no page links a deleted file.

@@ -26,8 +26,7 @@ impl App {
         };
         let since = self.clock.now().minus_seconds(3600);
         let made = self
-            .db
-            .count_audit_since("signup", AuditQuery::ByIp(ip), since)
+            .count_recent("signup", AuditQuery::ByIp(ip), since)
             .await?;
         if made >= limit {
             return Err(AppError::Throttled {
@@ -46,13 +45,11 @@ impl App {
         let p = &self.policy;
         let since = self.clock.now().minus_seconds(p.login_window_secs);
         let by_account = self
-            .db
-            .count_audit_since(action, AuditQuery::ByTarget(target), since)
+            .count_recent(action, AuditQuery::ByTarget(target), since)
             .await?;
         let by_ip = match meta.ip.as_deref() {
             Some(ip) => {
-                self.db
-                    .count_audit_since(action, AuditQuery::ByIp(ip), since)
+                self.count_recent(action, AuditQuery::ByIp(ip), since)
                     .await?
             }
             None => 0,

@@ -152,8 +152,7 @@ impl App {
                 continue;
             }
             let count = self
-                .db
-                .count_audit_since(MEDIA_UPLOADED, who, now.minus_seconds(secs))
+                .count_recent(MEDIA_UPLOADED, who, now.minus_seconds(secs))
                 .await?;
             if count >= limit {
                 return Err(AppError::FloodLimited {

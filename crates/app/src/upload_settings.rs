@@ -170,7 +170,7 @@ impl UploadSettings {
 
 impl App {
     pub async fn upload_settings(&self) -> Result<UploadSettings, AppError> {
-        match self.db.get_setting(KEY).await? {
+        match self.cached_setting(KEY).await? {
             Some(json) => serde_json::from_str(&json)
                 .map_err(|e| AppError::Internal(format!("upload settings are unreadable: {e}"))),
             None => Ok(UploadSettings::default()),
@@ -187,6 +187,7 @@ impl App {
         new.validate()?;
         let json = serde_json::to_string(&new).map_err(|e| AppError::Internal(e.to_string()))?;
         self.db.put_setting(KEY, &json, self.clock.now()).await?;
+        self.setting_changed(KEY).await;
         self.audit(
             actor.audit_id(),
             "settings_changed",

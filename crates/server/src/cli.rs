@@ -403,6 +403,7 @@ async fn app_and_stores(config: &Config) -> anyhow::Result<(App, Stores)> {
         &config.fetch_policy(),
     )?;
     app.job_lease_secs = i64::from(config.jobs.lease_secs);
+    serve::attach_cache(&mut app, config).await?;
     Ok((app, stores))
 }
 

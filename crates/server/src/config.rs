@@ -42,6 +42,11 @@ pub struct Config {
     pub url_fetch: UrlFetchConfig,
     pub storage: crate::storage_config::StorageConfig,
     pub jobs: JobsConfig,
+    /// Optional Redis (`redis://[:PASSWORD@]HOST:PORT[/DB]`) for the settings cache and
+    /// rate-limit counters; without it, both come from the database.
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key (to share one Redis between sites).
+    pub redis_prefix: String,
 }
 
 /// The background job queue.
@@ -118,6 +123,8 @@ impl Default for Config {
             url_fetch: UrlFetchConfig::default(),
             storage: crate::storage_config::StorageConfig::default(),
             jobs: JobsConfig::default(),
+            redis_url: None,
+            redis_prefix: "vitrine:".to_owned(),
         }
     }
 }
@@ -384,6 +391,7 @@ impl Config {
         let mut shown = self.clone();
         shown.database_url = Some(vitrine_db::redact_url(&self.database_url()));
         shown.storage.s3 = self.storage.s3.redacted();
+        shown.redis_url = self.redis_url.as_deref().map(vitrine_db::redact_url);
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot print: {e}"))
     }
 }

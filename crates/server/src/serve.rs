@@ -94,6 +94,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         &config.fetch_policy(),
     )?;
     app.job_lease_secs = i64::from(config.jobs.lease_secs);
+    attach_cache(&mut app, &config).await?;
     let proxies = TrustedProxies::parse(&config.trusted_proxies, config.trusted_proxy_header)
         .map_err(|bad| anyhow::anyhow!("invalid trusted proxy `{bad}`"))?;
     Ok(AppState {
@@ -172,6 +173,18 @@ impl RunningServer {
         let _ = self.follower.await;
         Ok(())
     }
+}
+
+/// Connects the optional Redis cache (`redis_url`).
+pub async fn attach_cache(app: &mut App, config: &Config) -> anyhow::Result<()> {
+    if let Some(url) = config.redis_url.as_deref().filter(|u| !u.is_empty()) {
+        app.cache = Some(
+            vitrine_app::SharedCache::connect(url, &config.redis_prefix)
+                .await
+                .with_context(|| format!("cannot use Redis at {}", vitrine_db::redact_url(url)))?,
+        );
+    }
+    Ok(())
 }
 
 /// How often a node looks for a store switch made by `vitrine storage migrate`.

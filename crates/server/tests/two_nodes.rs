@@ -3,7 +3,8 @@
 //! served (with Range) and deleted on node B; a session from A works on B; a settings change
 //! on A shows on B at once; probe jobs queued from both are each run exactly once, even though
 //! a worker is killed (SIGKILL) in the middle of one. Needs VITRINE_TEST_POSTGRES_URL and
-//! VITRINE_TEST_S3_ENDPOINT (see .ci/run).
+//! VITRINE_TEST_S3_ENDPOINT (see .ci/run); with VITRINE_TEST_REDIS_URL the nodes also share
+//! Redis (settings cache, rate-limit counters).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -28,6 +29,8 @@ struct Site {
     bucket: String,
     prefix: String,
     secret_file: std::path::PathBuf,
+    /// Both nodes share the settings cache and rate-limit counters when set.
+    redis: Option<String>,
 }
 
 impl Site {
@@ -47,6 +50,10 @@ impl Site {
             .env("VITRINE_STORAGE__S3__PREFIX", &self.prefix)
             // Short claims so a killed worker's job comes back within the test.
             .env("VITRINE_JOBS__LEASE_SECS", "3");
+        if let Some(redis) = &self.redis {
+            c.env("VITRINE_REDIS_URL", redis)
+                .env("VITRINE_REDIS_PREFIX", &self.prefix);
+        }
         c
     }
 
@@ -107,6 +114,7 @@ async fn two_nodes_share_one_database_and_bucket() {
         s3: s3.clone(),
         prefix: format!("two-nodes-{}/", std::process::id()),
         secret_file,
+        redis: env("VITRINE_TEST_REDIS_URL"),
     };
     let [a_dir, b_dir, c_dir] = ["a", "b", "c"].map(|n| {
         let d = dir.path().join(n);

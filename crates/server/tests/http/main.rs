@@ -15,6 +15,7 @@ mod errors_and_ops;
 mod flood;
 mod media;
 mod profiles;
+mod redis_cache;
 mod s3_delivery;
 mod setup;
 mod sharing;
