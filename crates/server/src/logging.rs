@@ -6,9 +6,17 @@ use tracing_subscriber::EnvFilter;
 use crate::config::{Config, LogFormat};
 
 pub fn init(config: &Config) {
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&config.log_level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        let configured =
+            EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+        // PostgreSQL reports "relation already exists, skipping" for every idempotent
+        // migration statement, and the migrator narrates each run: chatter at every start and
+        // every command (we log what was applied ourselves).
+        ["sqlx::postgres::notice=warn", "sea_orm_migration=warn"]
+            .iter()
+            .filter_map(|d| d.parse().ok())
+            .fold(configured, EnvFilter::add_directive)
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -27,6 +27,7 @@ pub async fn run(
         source.name(),
         target.name()
     );
+    let already_active = app.active_store().await?.as_deref() == Some(target.name());
     let started = Instant::now();
     let report = app
         .migrate_store(from, to_store, target.name(), opts, |done, total| {
@@ -64,11 +65,19 @@ pub async fn run(
             report.corrupt.len()
         );
     }
-    println!(
-        "The site now uses the {} store (every node follows within seconds). Run this command \
-         once more to copy anything uploaded during the switch, then set storage.backend = \"{}\".",
-        target.name(),
-        target.name()
-    );
+    if report.copied == 0 && already_active {
+        println!(
+            "Nothing left to copy: the site uses the {} store.",
+            target.name()
+        );
+    } else {
+        println!(
+            "The site now uses the {} store (every node follows within seconds). Run this \
+             command once more to copy anything uploaded during the switch, then set \
+             storage.backend = \"{}\".",
+            target.name(),
+            target.name()
+        );
+    }
     Ok(())
 }

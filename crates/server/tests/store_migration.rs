@@ -239,7 +239,10 @@ async fn local_site_moves_to_s3_with_interruptions() {
     // A run after the switch has nothing left to copy.
     let (code, out, err) = run(site.cmd(d).args(["storage", "migrate", "--to", "s3"]), None);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains(" 0 copied"), "{out}");
+    assert!(
+        out.contains(" 0 copied") && out.contains("Nothing left to copy"),
+        "{out}"
+    );
 
     let _ = Command::new("kill")
         .args(["-TERM", &node.id().to_string()])
