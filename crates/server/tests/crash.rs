@@ -5,11 +5,11 @@
 
 mod common;
 
-use common::vitrine;
+use common::{serve, vitrine};
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -37,28 +37,6 @@ fn run(dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
 
 /// Acknowledged uploads: file path and the bytes that were sent.
 type Acked = Vec<(String, Vec<u8>)>;
-
-/// Starts `serve` on a free port; returns the child and its base URL.
-#[allow(clippy::zombie_processes)] // the caller kills and waits for the child
-fn serve(dir: &Path) -> (Child, String) {
-    let mut child = vitrine(dir)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let Some(Ok(line)) = lines.next() else { break };
-        if let Some(base) = line.split("running at ").nth(1) {
-            // Keep draining stdout so the child never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines {});
-            return (child, base.trim().to_owned());
-        }
-    }
-    panic!("serve did not start");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_uploads_survive_sigkill() {
@@ -88,7 +66,7 @@ async fn acknowledged_uploads_survive_sigkill() {
         .unwrap()
         .to_owned();
 
-    let (mut child, base) = serve(d);
+    let (mut child, base) = serve(vitrine(d));
     let acked: Arc<Mutex<Acked>> = Arc::default();
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
@@ -144,7 +122,7 @@ async fn acknowledged_uploads_survive_sigkill() {
         acked.len()
     );
 
-    let (mut child, base) = serve(d);
+    let (mut child, base) = serve(vitrine(d));
     for (path, bytes) in &acked {
         let res = client.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path} lost after the crash");

@@ -7,12 +7,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{run, vitrine};
+use common::{run, serve, vitrine};
 use vitrine_media::fixtures::{JpegSpec, gif_animated, jpeg, png_rgb};
 use vitrine_storage::{BlobStore, S3Settings};
 
@@ -48,27 +48,6 @@ impl Site {
             ..S3Settings::default()
         })
         .unwrap()
-    }
-
-    #[allow(clippy::zombie_processes)] // stopped at the end of the test
-    fn serve(&self, dir: &Path) -> (Child, String) {
-        let mut child = self
-            .cmd(dir)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            let Some(Ok(line)) = lines.next() else { break };
-            if let Some(base) = line.split("running at ").nth(1) {
-                std::thread::spawn(move || for _ in lines {});
-                return (child, base.trim().to_owned());
-            }
-        }
-        panic!("serve did not start");
     }
 }
 
@@ -109,7 +88,7 @@ async fn local_site_moves_to_s3_with_interruptions() {
     );
     assert_eq!(code, 0, "{err}");
     let key = key.trim().to_owned();
-    let (node, base) = site.serve(d);
+    let (node, base) = serve(site.cmd(d));
     let http = reqwest::Client::new();
 
     // A populated site: photos, PNGs and an animated GIF, each with its derivatives.

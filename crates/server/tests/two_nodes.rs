@@ -9,12 +9,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{run, vitrine};
+use common::{run, serve, vitrine};
 use reqwest::header::{COOKIE, ORIGIN, RANGE, SET_COOKIE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -55,28 +54,6 @@ impl Site {
                 .env("VITRINE_REDIS_PREFIX", &self.prefix);
         }
         c
-    }
-
-    /// Starts `vitrine serve` on a free port; returns the child and its base URL.
-    #[allow(clippy::zombie_processes)] // stopped by `stop`
-    fn serve(&self, dir: &Path) -> (Child, String) {
-        let mut child = self
-            .cmd(dir)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            let Some(Ok(line)) = lines.next() else { break };
-            if let Some(base) = line.split("running at ").nth(1) {
-                std::thread::spawn(move || for _ in lines {});
-                return (child, base.trim().to_owned());
-            }
-        }
-        panic!("serve did not start");
     }
 }
 
@@ -136,8 +113,8 @@ async fn two_nodes_share_one_database_and_bucket() {
         Some("correct horse\n"),
     );
     assert_eq!(code, 0, "{err}");
-    let (node_a, a) = site.serve(&a_dir);
-    let (node_b, b) = site.serve(&b_dir);
+    let (node_a, a) = serve(site.cmd(&a_dir));
+    let (node_b, b) = serve(site.cmd(&b_dir));
     assert_ne!(a, b);
     let http = reqwest::Client::new();
 

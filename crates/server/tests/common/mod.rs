@@ -1,9 +1,10 @@
 //! Helpers shared by the tests that run the real `vitrine` binary.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The binary, in `dir`, with the caller's `VITRINE_*` settings removed (tests choose theirs).
 pub fn vitrine(dir: &Path) -> Command {
@@ -39,4 +40,27 @@ pub fn run(cmd: &mut Command, stdin: Option<&str>) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Starts `cmd serve` on a free port of 127.0.0.1; returns the child and its base URL (read
+/// from the line it prints once listening).
+#[allow(clippy::zombie_processes)] // the caller stops and reaps the child
+pub fn serve(mut cmd: Command) -> (Child, String) {
+    let mut child = cmd
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(base) = line.split("running at ").nth(1) {
+            // Keep draining stdout so the child never blocks on a full pipe.
+            std::thread::spawn(move || for _ in lines {});
+            return (child, base.trim().to_owned());
+        }
+    }
+    panic!("serve did not start");
 }
