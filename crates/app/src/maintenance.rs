@@ -26,12 +26,16 @@ pub struct CheckReport {
     pub orphans: Vec<String>,
     /// Blob rows no media uses (removable by `gc`).
     pub unused_blobs: u64,
+    /// After a store migration: files (originals and derivatives) still found only in the
+    /// old store. The old store must not be retired while this is not empty.
+    pub only_in_old_store: Vec<String>,
 }
 
 impl CheckReport {
     pub fn is_consistent(&self) -> bool {
         self.missing.is_empty()
             && self.corrupt.is_empty()
+            && self.only_in_old_store.is_empty()
             && self.orphans.is_empty()
             && self.unused_blobs == 0
     }
@@ -58,6 +62,7 @@ impl App {
     pub async fn check(&self) -> Result<CheckReport, AppError> {
         let mut r = CheckReport::default();
         let mut known = HashSet::new();
+        let migrated = self.storage.has_fallback();
         let mut after = 0;
         loop {
             let page = self.db.blobs_after(after, 200).await?;
@@ -66,6 +71,9 @@ impl App {
             for (blob, variants) in page {
                 r.blobs += 1;
                 known.insert(blob.storage_key.clone());
+                if migrated && !self.storage.in_primary(&blob.storage_key).await? {
+                    r.only_in_old_store.push(blob.storage_key.clone());
+                }
                 match self.storage.get(&blob.storage_key).await {
                     Ok(bytes) if sha256_hex(&bytes) == blob.hash => {}
                     Ok(_) => r.corrupt.push(blob.storage_key.clone()),
@@ -78,6 +86,8 @@ impl App {
                     r.variants += 1;
                     if self.storage.head(&v.storage_key).await?.is_none() {
                         r.missing_variants.push(v.storage_key.clone());
+                    } else if migrated && !self.storage.in_primary(&v.storage_key).await? {
+                        r.only_in_old_store.push(v.storage_key.clone());
                     }
                     known.insert(v.storage_key);
                 }

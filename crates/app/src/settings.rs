@@ -97,10 +97,11 @@ impl App {
         Ok(value)
     }
 
-    /// Drops a cached setting after its row changed, so every node reads the new value.
-    pub(crate) async fn setting_changed(&self, key: &str) {
+    /// Puts the new value of a setting in the cache after its row changed, so every node
+    /// reads it at once.
+    pub(crate) async fn setting_changed(&self, key: &str, value: &str) {
         if let Some(cache) = &self.cache {
-            cache.forget_setting(key).await;
+            cache.setting_changed(key, value).await;
         }
     }
 
@@ -173,7 +174,7 @@ impl App {
         self.db
             .put_setting(SITE_KEY, &json, self.clock.now())
             .await?;
-        self.setting_changed(SITE_KEY).await;
+        self.setting_changed(SITE_KEY, &json).await;
         let details = serde_json::to_value(s).ok();
         self.audit(
             actor.audit_id(),

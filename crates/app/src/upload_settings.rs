@@ -187,7 +187,7 @@ impl App {
         new.validate()?;
         let json = serde_json::to_string(&new).map_err(|e| AppError::Internal(e.to_string()))?;
         self.db.put_setting(KEY, &json, self.clock.now()).await?;
-        self.setting_changed(KEY).await;
+        self.setting_changed(KEY, &json).await;
         self.audit(
             actor.audit_id(),
             "settings_changed",

@@ -17,7 +17,7 @@ const HOUSEKEEPING_EVERY_SECS: i64 = 3600;
 /// A claimed job whose worker has not renewed its claim within this time is considered
 /// abandoned and runs again.
 pub(crate) const DEFAULT_LEASE_SECS: i64 = 300;
-/// A diagnostic job: waits, then records that it ran (once per job). Operators use it to see
+/// A diagnostic job: waits, then records each run in the audit log. Operators use it to see
 /// the queue work across nodes (`vitrine jobs probe`), tests to count runs.
 pub const PROBE_JOB: &str = "probe";
 pub const PROBE_RAN: &str = "job_probe_ran";
@@ -69,7 +69,7 @@ pub(crate) async fn claim_and_run(app: &App, worker_id: &str) -> Result<bool, Ap
         return Ok(false);
     };
     let result = {
-        let run = run_job(app, job.id, &job.kind, &job.payload);
+        let run = run_job(app, job.id, worker_id, &job.kind, &job.payload);
         let renew = renew_lease(app, job.id, worker_id, lease);
         tokio::pin!(run);
         tokio::select! {
@@ -81,7 +81,7 @@ pub(crate) async fn claim_and_run(app: &App, worker_id: &str) -> Result<bool, Ap
     let now = app.clock.now();
     match result {
         Ok(()) => {
-            app.db.complete_job(job.id, now).await?;
+            app.db.complete_job(job.id, worker_id, now).await?;
             if job.kind == HOUSEKEEPING {
                 app.db
                     .enqueue_job(NewJob {
@@ -97,7 +97,9 @@ pub(crate) async fn claim_and_run(app: &App, worker_id: &str) -> Result<bool, Ap
             tracing::warn!(job = job.id, kind = %job.kind, error = %e, "job failed");
             let retry = (job.attempts < job.max_attempts)
                 .then(|| now.plus_seconds(30 * 2i64.pow(job.attempts.clamp(0, 10) as u32)));
-            app.db.fail_job(job.id, &e.to_string(), retry, now).await?;
+            app.db
+                .fail_job(job.id, worker_id, &e.to_string(), retry, now)
+                .await?;
         }
     }
     Ok(true)
@@ -130,7 +132,13 @@ async fn renew_lease(app: &App, id: i64, worker_id: &str, lease: i64) -> Result<
 }
 
 /// Runs one job. Handlers are idempotent: a job may run again after a crash.
-pub(crate) async fn run_job(app: &App, id: i64, kind: &str, payload: &str) -> Result<(), AppError> {
+pub(crate) async fn run_job(
+    app: &App,
+    id: i64,
+    worker_id: &str,
+    kind: &str,
+    payload: &str,
+) -> Result<(), AppError> {
     let p: serde_json::Value = serde_json::from_str(payload)
         .map_err(|e| AppError::Internal(format!("bad job payload: {e}")))?;
     match kind {
@@ -147,29 +155,24 @@ pub(crate) async fn run_job(app: &App, id: i64, kind: &str, payload: &str) -> Re
             Some(id) => app.collect_blob(id).await.map(|_| ()),
             None => Err(AppError::Internal("gc job without blob_id".into())),
         },
-        PROBE_JOB => probe(app, id, p["sleep_ms"].as_u64().unwrap_or(0)).await,
+        PROBE_JOB => probe(app, id, worker_id, p["sleep_ms"].as_u64().unwrap_or(0)).await,
         other => Err(AppError::Internal(format!("unknown job kind {other}"))),
     }
 }
 
-async fn probe(app: &App, id: i64, sleep_ms: u64) -> Result<(), AppError> {
+/// Deliberately not idempotent: every run is recorded (with its worker), so a job that ran
+/// twice shows up twice.
+async fn probe(app: &App, id: i64, worker_id: &str, sleep_ms: u64) -> Result<(), AppError> {
     tokio::time::sleep(Duration::from_millis(sleep_ms.min(60_000))).await;
-    let target = id.to_string();
-    // Idempotent: a run that crashed after recording does not record twice.
-    let recorded = app
-        .db
-        .count_audit_since(PROBE_RAN, AuditQuery::ByTarget(&target), Timestamp(0))
-        .await?;
-    if recorded == 0 {
-        app.audit(
-            None,
-            PROBE_RAN,
-            Some(&target),
-            &RequestMeta::default(),
-            None,
-        )
-        .await;
-    }
+    let details = serde_json::json!({ "worker": worker_id });
+    app.audit(
+        None,
+        PROBE_RAN,
+        Some(&id.to_string()),
+        &RequestMeta::default(),
+        Some(details),
+    )
+    .await;
     Ok(())
 }
 
@@ -192,7 +195,8 @@ impl App {
         Ok(ids)
     }
 
-    /// How many times probe job `id` recorded a run (1 once it ran; never more).
+    /// How many runs of probe job `id` finished (exactly 1 once it is done, whatever the
+    /// number of workers).
     pub async fn probe_runs(&self, id: i64) -> Result<u64, AppError> {
         Ok(self
             .db

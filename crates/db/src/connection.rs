@@ -54,6 +54,20 @@ impl Backend {
     }
 }
 
+fn conn_err(e: sea_orm::sqlx::Error) -> DbError {
+    DbError::Database(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
+        e.into(),
+    )))
+}
+
+/// `url` as the MySQL driver wants it (`mariadb://` is our synonym), or `None` when it names
+/// another kind of database.
+pub(crate) fn mysql_url(url: &str) -> Option<String> {
+    url.strip_prefix("mysql://")
+        .or_else(|| url.strip_prefix("mariadb://"))
+        .map(|rest| format!("mysql://{rest}"))
+}
+
 /// Whether `url` names a database this build can open.
 pub fn supported_url(url: &str) -> bool {
     [
@@ -80,11 +94,6 @@ impl Db {
     /// Connects to `sqlite://PATH` (created when missing), `postgres://...` or
     /// `mysql://...` (`mariadb://` is accepted as a synonym).
     pub async fn connect(url: &str) -> Result<Self, DbError> {
-        let to_err = |e: sea_orm::sqlx::Error| {
-            DbError::Database(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
-                e.into(),
-            )))
-        };
         if url.starts_with("sqlite:") {
             Self::connect_sqlite(url).await
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -93,21 +102,18 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await
-                .map_err(to_err)?;
+                .map_err(conn_err)?;
             Ok(Self::shared(
                 SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
                 Backend::Postgres,
             ))
-        } else if let Some(rest) = url
-            .strip_prefix("mysql://")
-            .or_else(|| url.strip_prefix("mariadb://"))
-        {
+        } else if let Some(mysql) = mysql_url(url) {
             let pool = MySqlPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(&format!("mysql://{rest}"))
+                .connect(&mysql)
                 .await
-                .map_err(to_err)?;
+                .map_err(conn_err)?;
             Ok(Self::shared(
                 SqlxMySqlConnector::from_sqlx_mysql_pool(pool),
                 Backend::MySql,
@@ -127,13 +133,8 @@ impl Db {
     }
 
     async fn connect_sqlite(url: &str) -> Result<Self, DbError> {
-        let to_err = |e: sea_orm::sqlx::Error| {
-            DbError::Database(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
-                e.into(),
-            )))
-        };
         let opts = SqliteConnectOptions::from_str(url)
-            .map_err(to_err)?
+            .map_err(conn_err)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // FULL: a commit survives power loss, which an acknowledged upload promises.
@@ -145,13 +146,13 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.clone())
             .await
-            .map_err(to_err)?;
+            .map_err(conn_err)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.create_if_missing(false).read_only(true))
             .await
-            .map_err(to_err)?;
+            .map_err(conn_err)?;
         Ok(Self {
             read: SqlxSqliteConnector::from_sqlx_sqlite_pool(reader),
             write: SqlxSqliteConnector::from_sqlx_sqlite_pool(writer),

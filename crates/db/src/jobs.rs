@@ -63,9 +63,12 @@ const CLAIM_POSTGRES: &str = "UPDATE jobs SET status = 'running', attempts = att
 
 /// MySQL can neither return updated rows nor update a table it selects from in a subquery:
 /// lock the due row (skipping rows other workers hold), then update it, in one transaction.
-const PICK_MYSQL: &str = "SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= ?) \
-    OR (status = 'running' AND locked_until < ?) ORDER BY run_at, id LIMIT 1 \
-    FOR UPDATE SKIP LOCKED";
+/// Two single-condition lookups rather than one with OR: InnoDB locks every row a query
+/// examines, and an OR over two states would examine (and lock) far more than the one row.
+const PICK_QUEUED_MYSQL: &str = "SELECT id FROM jobs WHERE status = 'queued' AND run_at <= ? \
+    ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+const PICK_ABANDONED_MYSQL: &str = "SELECT id FROM jobs WHERE status = 'running' \
+    AND locked_until < ? ORDER BY locked_until, id LIMIT 1 FOR UPDATE SKIP LOCKED";
 
 /// Enqueues on any connection (so a job can commit together with the change that needs it).
 pub(crate) async fn enqueue_on<C: sea_orm::ConnectionTrait>(
@@ -129,13 +132,19 @@ impl Db {
         lease_secs: i64,
     ) -> Result<Option<JobRecord>, DbError> {
         let txn = self.write.begin().await?;
-        let picked = txn
-            .query_one_raw(Statement::from_sql_and_values(
-                DbBackend::MySql,
-                PICK_MYSQL,
-                [now.0.into(), now.0.into()],
-            ))
-            .await?;
+        let mut picked = None;
+        for sql in [PICK_QUEUED_MYSQL, PICK_ABANDONED_MYSQL] {
+            picked = txn
+                .query_one_raw(Statement::from_sql_and_values(
+                    DbBackend::MySql,
+                    sql,
+                    [now.0.into()],
+                ))
+                .await?;
+            if picked.is_some() {
+                break;
+            }
+        }
         let Some(row) = picked else {
             txn.commit().await?;
             return Ok(None);
@@ -206,21 +215,27 @@ impl Db {
             }))
     }
 
-    pub async fn complete_job(&self, id: i64, now: Timestamp) -> Result<(), DbError> {
+    /// Marks job `id` done, if `worker` still holds it (a worker whose claim lapsed must not
+    /// settle a job another worker now runs).
+    pub async fn complete_job(&self, id: i64, worker: &str, now: Timestamp) -> Result<(), DbError> {
         job::Entity::update_many()
             .col_expr(job::Column::Status, Expr::value("done"))
             .col_expr(job::Column::LockedUntil, Expr::value(Option::<i64>::None))
             .col_expr(job::Column::UpdatedAt, Expr::value(now.0))
             .filter(job::Column::Id.eq(id))
+            .filter(job::Column::Status.eq("running"))
+            .filter(job::Column::LockedBy.eq(worker))
             .exec(&self.write)
             .await?;
         Ok(())
     }
 
-    /// Records a failure: the job runs again at `retry_at`, or is marked failed for good.
+    /// Records a failure: the job runs again at `retry_at`, or is marked failed for good (if
+    /// `worker` still holds it).
     pub async fn fail_job(
         &self,
         id: i64,
+        worker: &str,
         error: &str,
         retry_at: Option<Timestamp>,
         now: Timestamp,
@@ -239,6 +254,8 @@ impl Db {
             .col_expr(job::Column::LockedUntil, Expr::value(Option::<i64>::None))
             .col_expr(job::Column::UpdatedAt, Expr::value(now.0))
             .filter(job::Column::Id.eq(id))
+            .filter(job::Column::Status.eq("running"))
+            .filter(job::Column::LockedBy.eq(worker))
             .exec(&self.write)
             .await?;
         Ok(())

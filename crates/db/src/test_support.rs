@@ -5,24 +5,23 @@
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
 use crate::DbError;
+use crate::connection::mysql_url;
 
 fn is_mysql(url: &str) -> bool {
-    url.starts_with("mysql://") || url.starts_with("mariadb://")
+    mysql_url(url).is_some()
 }
 
 /// The URL sea-orm understands (`mariadb://` is our synonym for `mysql://`).
 fn server_url(url: &str) -> String {
-    match url.strip_prefix("mariadb://") {
-        Some(rest) => format!("mysql://{rest}"),
-        None => url.to_owned(),
-    }
+    mysql_url(url).unwrap_or_else(|| url.to_owned())
 }
 
 /// Creates database `name` on the server of `base_url` and returns a URL that points at it.
 pub async fn create_test_database(base_url: &str, name: &str) -> Result<String, DbError> {
     let admin = Database::connect(server_url(base_url)).await?;
     let sql = if is_mysql(base_url) {
-        format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        // The server's default collation (case-insensitive): `Db::migrate` must fix it.
+        format!("CREATE DATABASE `{name}`")
     } else {
         format!("CREATE DATABASE \"{name}\"")
     };

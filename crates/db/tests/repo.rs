@@ -144,9 +144,13 @@ async fn job_queue_claims_retries_and_recovers(db: &Db) {
         .unwrap()
         .unwrap();
     assert_eq!((reclaimed.id, reclaimed.attempts), (a, 2));
-    db.fail_job(a, "boom", None, t0.plus_seconds(62))
+    // The first worker's lapsed claim no longer lets it settle the job.
+    db.complete_job(a, "w1", t0.plus_seconds(62)).await.unwrap();
+    assert_eq!(db.job_state(a).await.unwrap().unwrap().status, "running");
+    db.fail_job(a, "w2", "boom", None, t0.plus_seconds(62))
         .await
         .unwrap();
+    assert_eq!(db.job_state(a).await.unwrap().unwrap().status, "failed");
 
     let due = db
         .claim_job("w1", t0.plus_seconds(100), 60)
@@ -156,6 +160,7 @@ async fn job_queue_claims_retries_and_recovers(db: &Db) {
     assert_eq!(due.id, later);
     db.fail_job(
         later,
+        "w1",
         "retry me",
         Some(t0.plus_seconds(200)),
         t0.plus_seconds(100),
@@ -175,7 +180,9 @@ async fn job_queue_claims_retries_and_recovers(db: &Db) {
         .unwrap()
         .unwrap();
     assert_eq!((retried.id, retried.attempts), (later, 2));
-    db.complete_job(later, t0.plus_seconds(201)).await.unwrap();
+    db.complete_job(later, "w1", t0.plus_seconds(201))
+        .await
+        .unwrap();
     assert!(!db.job_pending("later").await.unwrap());
     assert!(
         db.claim_job("w1", t0.plus_seconds(10_000), 60)

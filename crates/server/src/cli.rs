@@ -337,6 +337,10 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
                     "orphan files (removable with `vitrine gc`)",
                     &report.orphans,
                 ),
+                (
+                    "files only in the old store (run `vitrine storage migrate` again)",
+                    &report.only_in_old_store,
+                ),
             ];
             for (what, keys) in lists {
                 println!("{what}: {}", keys.len());
@@ -485,7 +489,7 @@ fn read_password(file: Option<&PathBuf>) -> anyhow::Result<String> {
 async fn run_worker(config: &Config) -> anyhow::Result<()> {
     let (app, stores) = app_and_stores(config).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker_id = format!("{}-{}", serve::hostname(), std::process::id());
+    let worker_id = serve::worker_id();
     eprintln!("Vitrine worker {worker_id} is running; Ctrl+C stops it after the current job.");
     let follower = tokio::spawn(serve::follow_store_switch(
         app.clone(),

@@ -55,7 +55,7 @@ pub async fn open_storage(config: &Config, db: &Db) -> anyhow::Result<(Stores, B
         .get_setting(vitrine_app::ACTIVE_STORE_KEY)
         .await
         .context("cannot read which store is in use")?;
-    let in_use = stores.in_use(active.as_deref());
+    let in_use = stores.in_use(active.as_deref())?;
     Ok((stores, in_use))
 }
 
@@ -140,7 +140,7 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<RunningSe
         stopped.clone(),
     ));
     let worker = state.config.worker.then(|| {
-        let worker_id = format!("{}-{}", hostname(), std::process::id());
+        let worker_id = worker_id();
         tokio::spawn(vitrine_app::run_worker(
             state.app.clone(),
             worker_id,
@@ -155,6 +155,14 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<RunningSe
         worker,
         follower,
     })
+}
+
+/// `host-pid-random`: containers may share a host name and a pid, and a worker must never
+/// mistake another's claim for its own.
+pub fn worker_id() -> String {
+    let mut tag = [0u8; 3];
+    let tag = getrandom::fill(&mut tag).map_or_else(|_| "000000".to_owned(), |()| hex::encode(tag));
+    format!("{}-{}-{tag}", hostname(), std::process::id())
 }
 
 pub fn hostname() -> String {
@@ -188,7 +196,7 @@ pub async fn attach_cache(app: &mut App, config: &Config) -> anyhow::Result<()> 
 }
 
 /// How often a node looks for a store switch made by `vitrine storage migrate`.
-const STORE_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+pub const STORE_POLL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Follows the database's record of the store in use, so that every node moves to a new
 /// store within seconds of a migration finishing. Stops when `stop` turns true.
@@ -200,11 +208,15 @@ pub async fn follow_store_switch(app: App, stores: Arc<Stores>, mut stop: watch:
             _ = stop.wait_for(|s| *s) => return,
         }
         match app.active_store().await {
-            Ok(now) if now != seen => {
-                app.storage.switch_to(&stores.in_use(now.as_deref()));
-                tracing::info!(store = app.storage.kind(), "switched to the store in use");
-                seen = now;
-            }
+            Ok(now) if now != seen => match stores.in_use(now.as_deref()) {
+                Ok(store) => {
+                    app.storage.switch_to(&store);
+                    tracing::info!(store = app.storage.kind(), "switched to the store in use");
+                    seen = now;
+                }
+                // Keeps trying: the operator fixes the configuration and restarts.
+                Err(e) => tracing::error!(error = %e, "cannot follow the store switch"),
+            },
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "cannot read which store is in use"),
         }

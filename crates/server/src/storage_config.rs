@@ -138,6 +138,15 @@ impl S3Config {
         {
             return Some(("storage.s3", "set a key inline or as a *_file, not both"));
         }
+        let id = self.access_key_id.is_some() || self.access_key_id_file.is_some();
+        let secret = self.secret_access_key.is_some() || self.secret_access_key_file.is_some();
+        if id != secret {
+            // One without the other would silently fall back to the AWS_* environment.
+            return Some((
+                "storage.s3",
+                "set both access_key_id and secret_access_key (or their *_file forms), or neither",
+            ));
+        }
         None
     }
 
@@ -212,7 +221,7 @@ impl Stores {
         }
     }
 
-    fn other(which: StorageBackend) -> StorageBackend {
+    pub fn other(which: StorageBackend) -> StorageBackend {
         match which {
             StorageBackend::Local => StorageBackend::S3,
             StorageBackend::S3 => StorageBackend::Local,
@@ -222,23 +231,24 @@ impl Stores {
     /// The store to use given the database's record of a finished migration (`active`):
     /// the configured one when there is no record; else the recorded one, reading from the
     /// other (when reachable) whatever has not arrived yet.
-    pub fn in_use(&self, active: Option<&str>) -> BlobStore {
+    /// A node that cannot reach the recorded store must not run: its files would land where
+    /// no other node looks.
+    pub fn in_use(&self, active: Option<&str>) -> anyhow::Result<BlobStore> {
         let Some(name) = active else {
-            return self.configured_store().clone();
+            return Ok(self.configured_store().clone());
         };
         let Some((which, store)) =
             StorageBackend::from_name(name).and_then(|w| self.get(w).ok().map(|store| (w, store)))
         else {
-            tracing::warn!(
-                store = name,
-                "the database names a store this node is not set up for; using the configured one"
+            bail!(
+                "the site uses the {name:?} store (switched by `vitrine storage migrate`), which \
+                 this node's configuration does not set up"
             );
-            return self.configured_store().clone();
         };
-        match self.get(Self::other(which)) {
+        Ok(match self.get(Self::other(which)) {
             Ok(older) => store.with_fallback(older),
             Err(_) => store.clone(),
-        }
+        })
     }
 
     fn configured_store(&self) -> &BlobStore {

@@ -56,7 +56,8 @@ pub struct S3Settings {
     pub public_base_url: Option<String>,
     /// Lifetime of presigned URLs.
     pub presign: Duration,
-    /// Per-request time limit (object_store retries with backoff within `retry_timeout`).
+    /// How long a request may wait for the next byte (object_store retries with backoff
+    /// within three times this).
     pub timeout: Duration,
 }
 
@@ -102,9 +103,12 @@ impl Backing {
             .with_bucket_name(&s.bucket)
             .with_region(&s.region)
             .with_virtual_hosted_style_request(!s.path_style)
+            // No limit on a whole request: a large file streamed to a slow browser may take
+            // minutes. A stalled one still fails: no byte for `timeout` ends it.
             .with_client_options(
                 ClientOptions::new()
-                    .with_timeout(s.timeout)
+                    .with_timeout_disabled()
+                    .with_read_timeout(s.timeout)
                     .with_connect_timeout(Duration::from_secs(5)),
             )
             .with_retry(RetryConfig {

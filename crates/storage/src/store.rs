@@ -13,7 +13,10 @@ use bytes::Bytes;
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path;
-use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use object_store::{
+    Attribute, Attributes, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMultipartOptions,
+    PutOptions, PutPayload, WriteMultipart,
+};
 
 use crate::StorageError;
 use crate::backing::{Backing, DirectUrl, S3Settings};
@@ -202,6 +205,21 @@ impl BlobStore {
         }
     }
 
+    /// Whether the store writes go to holds `key` itself (not only its fallback): what
+    /// `vitrine check` looks at before an old store may be retired.
+    pub async fn in_primary(&self, key: &str) -> Result<bool, StorageError> {
+        match self.primary().store.head(&Self::path(key)?).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Whether reads that miss fall back to an older store (after a migration).
+    pub fn has_fallback(&self) -> bool {
+        self.layers().fallback.is_some()
+    }
+
     /// Removes the blob (from the fallback too); removing a missing blob is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
         let path = Self::path(key)?;
@@ -246,14 +264,17 @@ impl BlobStore {
         shareable: bool,
     ) -> Result<Option<DirectUrl>, StorageError> {
         let layers = self.layers();
-        if layers.fallback.is_some() {
-            // Mid-migration the blob may not be in the new store yet: stream it.
-            return Ok(None);
+        let path = Self::path(key)?;
+        if layers.fallback.is_some() && layers.primary.s3.is_some() {
+            // After a migration a blob may still be only in the old store: send browsers to
+            // the bucket only for what it holds (one HEAD), stream the rest.
+            match layers.primary.store.head(&path).await {
+                Ok(_) => {}
+                Err(object_store::Error::NotFound { .. }) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
         }
-        layers
-            .primary
-            .direct_url(&Self::path(key)?, shareable)
-            .await
+        layers.primary.direct_url(&path, shareable).await
     }
 }
 
@@ -269,9 +290,24 @@ async fn put_into(b: &Backing, key: &str, bytes: Bytes) -> Result<(), StorageErr
         tokio::task::spawn_blocking(move || create_dirs_durably(&root, &dir))
             .await
             .map_err(|e| StorageError::Backend(e.to_string()))??;
-    } else if bytes.len() > MULTIPART_OVER {
+        b.store.put(&path, PutPayload::from_bytes(bytes)).await?;
+        return Ok(());
+    }
+    // Objects a browser may fetch from the bucket itself (presigned or public URLs) must say
+    // what they are: S3 would answer `binary/octet-stream`, which browsers download.
+    let attributes = object_attributes(key, &bytes);
+    if bytes.len() > MULTIPART_OVER {
         // Large originals go up in parts, several at once; nothing is visible until `finish`.
-        let upload = b.store.put_multipart(&path).await?;
+        let upload = b
+            .store
+            .put_multipart_opts(
+                &path,
+                PutMultipartOptions {
+                    attributes,
+                    ..PutMultipartOptions::default()
+                },
+            )
+            .await?;
         let mut w = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
         let mut at = 0;
         while at < bytes.len() {
@@ -287,8 +323,58 @@ async fn put_into(b: &Backing, key: &str, bytes: Bytes) -> Result<(), StorageErr
         w.finish().await?;
         return Ok(());
     }
-    b.store.put(&path, PutPayload::from_bytes(bytes)).await?;
+    let opts = PutOptions {
+        attributes,
+        ..PutOptions::default()
+    };
+    b.store
+        .put_opts(&path, PutPayload::from_bytes(bytes), opts)
+        .await?;
     Ok(())
+}
+
+/// The type of a stored file, from its key's extension (derivatives) or its first bytes
+/// (originals, whose keys are bare hashes; only accepted formats are ever stored).
+fn content_type(key: &str, bytes: &[u8]) -> &'static str {
+    let by_ext = match key.rsplit_once('.').map(|(_, e)| e) {
+        Some("jpg" | "jpeg") => Some("image/jpeg"),
+        Some("png") => Some("image/png"),
+        Some("gif") => Some("image/gif"),
+        Some("webp") => Some("image/webp"),
+        _ => None,
+    };
+    by_ext.unwrap_or(match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+        [0x89, b'P', b'N', b'G', ..] => "image/png",
+        [b'G', b'I', b'F', b'8', ..] => "image/gif",
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => "image/webp",
+        _ => "application/octet-stream",
+    })
+}
+
+fn object_attributes(key: &str, bytes: &[u8]) -> Attributes {
+    let mut a = Attributes::new();
+    a.insert(Attribute::ContentType, content_type(key, bytes).into());
+    // Content-addressed: a key's bytes never change.
+    a.insert(
+        Attribute::CacheControl,
+        "public, max-age=31536000, immutable".into(),
+    );
+    a
 }
 
 impl BlobStore {

@@ -161,16 +161,19 @@ pub async fn serve_file(
                 .into_response();
         }
     };
-    // Allowed: an S3 store may hand the bytes out itself (presigned or public URL).
-    match state
-        .app
-        .storage
-        .direct_url(&f.storage_key, f.shareable)
-        .await
-    {
-        Ok(Some(direct)) => return redirect_to_store(&direct),
-        Ok(None) => {}
-        Err(e) => tracing::warn!(error = %e, "cannot sign a store URL; streaming instead"),
+    // Allowed: an S3 store may hand the bytes out itself (presigned or public URL). Not for
+    // HEAD: a URL signed for GET answers HEAD with 403, and the headers are ours to give.
+    if method == Method::GET {
+        match state
+            .app
+            .storage
+            .direct_url(&f.storage_key, f.shareable)
+            .await
+        {
+            Ok(Some(direct)) => return redirect_to_store(&direct),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot sign a store URL; streaming instead"),
+        }
     }
     let mut h = HeaderMap::new();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(f.mime));
