@@ -1,9 +1,10 @@
 //! Owns moving every stored file to another store (`vitrine storage migrate`) and which store
 //! is in use. Files are copied in blob order, a few at a time; each copy is read back and its
 //! SHA-256 compared, and originals must also match the hash they are named by. A file the
-//! target already holds at the right size was verified when it was written (writes are
-//! atomic), so running again resumes. Only a complete, clean pass switches the site over: the
-//! store in use is a setting in the database, which every node polls.
+//! target already holds at the right size counts as copied, so running again resumes (a
+//! write lands whole or not at all; one cut off between writing and reading back is checked
+//! only by `--verify`). Only a complete, clean pass switches the site over: the store in use
+//! is a setting in the database, which every node polls.
 
 use futures::StreamExt;
 use serde::Serialize;
