@@ -10,6 +10,8 @@ mod error;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hashes;
 mod metadata;
 mod orient;
