@@ -12,9 +12,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{run, serve, vitrine};
+use common::{run, s3_bucket, serve, vitrine};
 use vitrine_media::fixtures::{JpegSpec, gif_animated, jpeg, png_rgb};
-use vitrine_storage::{BlobStore, S3Settings};
+use vitrine_storage::BlobStore;
 
 struct Site {
     s3: String,
@@ -35,20 +35,31 @@ impl Site {
     }
 
     fn bucket(&self) -> BlobStore {
-        BlobStore::s3(&S3Settings {
-            bucket: self.bucket.clone(),
-            region: "us-east-1".into(),
-            endpoint: Some(self.s3.clone()),
-            path_style: true,
-            access_key_id: Some("test".into()),
-            secret_access_key: Some("test".into()),
-            prefix: self.prefix.clone(),
-            presign: Duration::from_secs(60),
-            timeout: Duration::from_secs(10),
-            ..S3Settings::default()
-        })
-        .unwrap()
+        s3_bucket(&self.s3, &self.bucket, &self.prefix)
     }
+}
+
+/// Uploads `bytes` with the API key; the media object (201 asserted).
+async fn upload(
+    http: &reqwest::Client,
+    base: &str,
+    key: &str,
+    bytes: Vec<u8>,
+    name: String,
+) -> serde_json::Value {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name),
+    );
+    let res = http
+        .post(format!("{base}/api/v1/media"))
+        .bearer_auth(key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    res.json().await.unwrap()
 }
 
 /// Every file URL of a media object from the API.
@@ -105,19 +116,7 @@ async fn local_site_moves_to_s3_with_interruptions() {
     uploads.push(gif_animated(64, 48, 4));
     let mut served = Vec::new();
     for (i, bytes) in uploads.iter().enumerate() {
-        let form = reqwest::multipart::Form::new().part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes.clone()).file_name(format!("f{i}.bin")),
-        );
-        let res = http
-            .post(format!("{base}/api/v1/media"))
-            .bearer_auth(&key)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        let m: serde_json::Value = res.json().await.unwrap();
+        let m = upload(&http, &base, &key, bytes.clone(), format!("f{i}.bin")).await;
         for url in file_urls(&m) {
             let body = http.get(&url).send().await.unwrap().bytes().await.unwrap();
             served.push((url, body));
@@ -200,18 +199,7 @@ async fn local_site_moves_to_s3_with_interruptions() {
         assert_eq!(&res.bytes().await.unwrap(), bytes, "{url} byte-identical");
     }
     // New uploads land in the bucket.
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(png_rgb(77, 55)).file_name("after.png"),
-    );
-    let res = http
-        .post(format!("{base}/api/v1/media"))
-        .bearer_auth(&key)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    upload(&http, &base, &key, png_rgb(77, 55), "after.png".into()).await;
     let listed = site.bucket().list("originals").await.unwrap();
     assert_eq!(
         listed.len(),

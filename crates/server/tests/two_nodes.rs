@@ -13,14 +13,13 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{run, serve, vitrine};
+use common::{run, s3_bucket, serve, vitrine};
 use reqwest::header::{COOKIE, ORIGIN, RANGE, SET_COOKIE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use vitrine_db::{AuditQuery, Db};
 use vitrine_domain::Timestamp;
 use vitrine_media::fixtures::png_rgb;
-use vitrine_storage::{BlobStore, S3Settings};
 
 struct Site {
     db_url: String,
@@ -188,19 +187,7 @@ async fn two_nodes_share_one_database_and_bucket() {
     assert_eq!(part.status(), 206);
     assert_eq!(part.bytes().await.unwrap(), whole.slice(10..30));
     let hash = sha256(&whole);
-    let bucket = BlobStore::s3(&S3Settings {
-        bucket: site.bucket.clone(),
-        region: "us-east-1".into(),
-        endpoint: Some(s3.clone()),
-        path_style: true,
-        access_key_id: Some("test".into()),
-        secret_access_key: Some("test".into()),
-        prefix: site.prefix.clone(),
-        presign: Duration::from_secs(60),
-        timeout: Duration::from_secs(10),
-        ..S3Settings::default()
-    })
-    .unwrap();
+    let bucket = s3_bucket(&s3, &site.bucket, &site.prefix);
     let object = vitrine_storage::original_key(&hash).unwrap();
     assert_eq!(
         bucket.head(&object).await.unwrap().map(|m| m.size),

@@ -64,3 +64,21 @@ pub fn serve(mut cmd: Command) -> (Child, String) {
     }
     panic!("serve did not start");
 }
+
+/// The test S3 server's bucket `bucket` under `prefix`, as the nodes under test see it (moto
+/// takes any credentials).
+pub fn s3_bucket(endpoint: &str, bucket: &str, prefix: &str) -> vitrine_storage::BlobStore {
+    vitrine_storage::BlobStore::s3(&vitrine_storage::S3Settings {
+        bucket: bucket.to_owned(),
+        region: "us-east-1".into(),
+        endpoint: Some(endpoint.to_owned()),
+        path_style: true,
+        access_key_id: Some("test".into()),
+        secret_access_key: Some("test".into()),
+        prefix: prefix.to_owned(),
+        presign: Duration::from_secs(60),
+        timeout: Duration::from_secs(10),
+        ..vitrine_storage::S3Settings::default()
+    })
+    .unwrap()
+}
