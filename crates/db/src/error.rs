@@ -17,13 +17,64 @@ pub enum DbError {
 }
 
 impl DbError {
-    /// True when the database could not be reached (as opposed to a query failing).
+    /// True when the database could not be reached or is going away (as opposed to a query
+    /// failing): worth a 503 and a retry, since it recovers without a restart.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            DbError::Database(DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
-        )
+        use sea_orm::sqlx::Error as E;
+        let DbError::Database(err) = self else {
+            return false;
+        };
+        if matches!(err, DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) {
+            return true;
+        }
+        match sqlx_error(err) {
+            Some(E::Io(_) | E::Tls(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed) => true,
+            Some(E::Database(db)) => {
+                let code = db.code().unwrap_or_default();
+                // PostgreSQL: connection exceptions (08…), shutting down or starting (57P0…).
+                // MySQL: server shutdown (1053), lost connection (2006, 2013). SQLite: still
+                // busy or locked after the busy timeout (5, 6).
+                code.starts_with("08")
+                    || code.starts_with("57P0")
+                    || matches!(&*code, "5" | "6")
+                    || mysql_number(db.as_ref()).is_some_and(|n| matches!(n, 1053 | 2006 | 2013))
+            }
+            _ => false,
+        }
     }
+
+    /// True when the database's disk is full.
+    pub fn is_full(&self) -> bool {
+        let DbError::Database(err) = self else {
+            return false;
+        };
+        match sqlx_error(err) {
+            Some(sea_orm::sqlx::Error::Database(db)) => {
+                let code = db.code().unwrap_or_default();
+                // SQLite SQLITE_FULL (13), PostgreSQL disk_full (53100), MySQL "disk full"
+                // (1021) and "table is full" (1114).
+                matches!(&*code, "13" | "53100")
+                    || mysql_number(db.as_ref()).is_some_and(|n| matches!(n, 1021 | 1114))
+            }
+            Some(sea_orm::sqlx::Error::Io(io)) => io.raw_os_error() == Some(28),
+            _ => false,
+        }
+    }
+}
+
+fn sqlx_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
+    match err {
+        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))
+        | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+        | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => Some(e),
+        _ => None,
+    }
+}
+
+/// MySQL reports its error number apart from the SQLSTATE that `code()` gives.
+fn mysql_number(db: &dyn sea_orm::sqlx::error::DatabaseError) -> Option<u16> {
+    db.try_downcast_ref::<sea_orm::sqlx::mysql::MySqlDatabaseError>()
+        .map(sea_orm::sqlx::mysql::MySqlDatabaseError::number)
 }
 
 impl From<DbErr> for DbError {

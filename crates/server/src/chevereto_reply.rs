@@ -49,6 +49,15 @@ impl ChevError {
         }
     }
 
+    /// The database is down: worth retrying soon, unlike our other failures.
+    fn unavailable() -> Self {
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: 503,
+            message: "The service is unavailable, try again shortly".to_owned(),
+        }
+    }
+
     fn internal() -> Self {
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -91,8 +100,7 @@ impl From<AppError> for ChevError {
             | AppError::InvalidFields(_)) => ChevError::new(400, capitalise(&e.to_string())),
             e => {
                 // Logged by the native mapping (with the request id), then hidden.
-                let _ = ApiError::from(e);
-                ChevError::internal()
+                ChevError::from(ApiError::from(e))
             }
         }
     }
@@ -103,6 +111,7 @@ impl From<ApiError> for ChevError {
     fn from(e: ApiError) -> Self {
         match e.code {
             "insufficient_storage" => ChevError::new(104, "No space left on the storage"),
+            "database_unavailable" => ChevError::unavailable(),
             _ if e.status.is_server_error() => ChevError::internal(),
             _ => ChevError::new(400, capitalise(&e.message)),
         }

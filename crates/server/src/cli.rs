@@ -207,6 +207,15 @@ enum BenchCommand {
         #[arg(long)]
         files: Option<PathBuf>,
     },
+    /// Start a fresh site on loopback and drive mixed traffic at it; report throughput,
+    /// latency, errors and the site's memory. Fails when any request got a 5xx.
+    Soak {
+        #[arg(long, default_value_t = 10.0)]
+        minutes: f64,
+        /// Clients sending requests at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -317,6 +326,16 @@ async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
                 concurrency,
                 count,
                 files,
+            })
+            .await
+        }
+        Some(Command::Bench(BenchCommand::Soak {
+            minutes,
+            concurrency,
+        })) => {
+            crate::bench::soak::run(crate::bench::soak::SoakBench {
+                minutes,
+                concurrency,
             })
             .await
         }

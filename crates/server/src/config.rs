@@ -42,11 +42,51 @@ pub struct Config {
     pub url_fetch: UrlFetchConfig,
     pub storage: crate::storage_config::StorageConfig,
     pub jobs: JobsConfig,
+    pub http: HttpConfig,
     /// Optional Redis (`redis://[:PASSWORD@]HOST:PORT[/DB]`) for the settings cache and
     /// rate-limit counters; without it, both come from the database.
     pub redis_url: Option<String>,
     /// Prefix of every Redis key (to share one Redis between sites).
     pub redis_prefix: String,
+}
+
+/// Limits on HTTP connections, against clients that hold them open by sending slowly.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Seconds a client has to send a request's head; also how long an idle keep-alive
+    /// connection stays open.
+    pub header_timeout_secs: u32,
+    /// Longest pause, in seconds, while the server waits for more of a request body.
+    pub body_idle_secs: u32,
+    /// Whole-request limit in seconds (an upload over a slow line must fit in it).
+    pub request_timeout_secs: u32,
+    /// Largest request head (request line and headers), in bytes. (A request with more than
+    /// 100 headers is refused too.)
+    pub max_head_bytes: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            header_timeout_secs: 30,
+            body_idle_secs: 30,
+            // 50 MB at 2 Mbit/s, with room to spare.
+            request_timeout_secs: 600,
+            max_head_bytes: 64 * 1024,
+        }
+    }
+}
+
+impl HttpConfig {
+    pub fn limits(&self) -> crate::http_server::Limits {
+        let secs = |s: u32| std::time::Duration::from_secs(u64::from(s.max(1)));
+        crate::http_server::Limits {
+            header_timeout: secs(self.header_timeout_secs),
+            body_idle_timeout: secs(self.body_idle_secs),
+            max_head_bytes: self.max_head_bytes,
+        }
+    }
 }
 
 /// The background job queue.
@@ -123,6 +163,7 @@ impl Default for Config {
             url_fetch: UrlFetchConfig::default(),
             storage: crate::storage_config::StorageConfig::default(),
             jobs: JobsConfig::default(),
+            http: HttpConfig::default(),
             redis_url: None,
             redis_prefix: "vitrine:".to_owned(),
         }

@@ -111,11 +111,11 @@ impl From<AppError> for ApiError {
             }
             AppError::Storage(vitrine_storage::StorageError::NoSpace) => {
                 tracing::error!(error = %err, "storage is full");
-                return ApiError::new(
-                    S::INSUFFICIENT_STORAGE,
-                    "insufficient_storage",
-                    "the server is out of storage space; try again later",
-                );
+                return insufficient_storage();
+            }
+            AppError::Db(db) if db.is_full() => {
+                tracing::error!(error = %err, "the database's disk is full");
+                return insufficient_storage();
             }
             AppError::Storage(_) => {
                 tracing::error!(error = %err, "storage error");
@@ -163,6 +163,14 @@ impl IntoResponse for ApiError {
         }
         res
     }
+}
+
+fn insufficient_storage() -> ApiError {
+    ApiError::new(
+        StatusCode::INSUFFICIENT_STORAGE,
+        "insufficient_storage",
+        "the server is out of storage space; try again later",
+    )
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -123,17 +123,12 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<RunningSe
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
     let router = routes::router(state.clone());
-    let mut http_stop = stopped.clone();
-    let http = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = http_stop.wait_for(|s| *s).await;
-        })
-        .await
-    });
+    let http = tokio::spawn(crate::http_server::serve(
+        listener,
+        router,
+        state.config.http.limits(),
+        stopped.clone(),
+    ));
     let follower = tokio::spawn(follow_store_switch(
         state.app.clone(),
         state.stores.clone(),

@@ -62,6 +62,9 @@ fn bad(status: StatusCode, code: &'static str, msg: impl Into<String>) -> ApiErr
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if crate::http_server::is_body_stalled(&e) {
+        return stalled();
+    }
     let status = e.status();
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         return bad(status, "payload_too_large", "the request body is too large");
@@ -70,6 +73,15 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
         StatusCode::BAD_REQUEST,
         "malformed_multipart",
         format!("the upload form could not be read: {}", e.body_text()),
+    )
+}
+
+/// The client stopped sending the body it announced.
+pub fn stalled() -> ApiError {
+    bad(
+        StatusCode::REQUEST_TIMEOUT,
+        "request_timeout",
+        "the upload stopped arriving; try again",
     )
 }
 

@@ -75,9 +75,15 @@ pub async fn render_error_pages(
         return res;
     };
     let status = res.status();
-    // The site name is decoration here: an error page must render even with the database down.
-    let site = state.app.site_settings().await.unwrap_or_default();
-    let logo = state.app.site_logo(&site).await.ok().flatten();
+    // The site name is decoration here: an error page must render even with the database down,
+    // and without waiting for it again when it is what failed.
+    let (site, logo) = if status == StatusCode::SERVICE_UNAVAILABLE {
+        (Default::default(), None)
+    } else {
+        let site = state.app.site_settings().await.unwrap_or_default();
+        let logo = state.app.site_logo(&site).await.ok().flatten();
+        (site, logo)
+    };
     let ctx = json!({
         "site": crate::page::site_context(&state, &site, logo.as_ref()),
         "me": null,

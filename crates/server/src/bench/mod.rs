@@ -1,8 +1,11 @@
 //! Owns the benchmark commands of BENCHMARKS.md: `vitrine bench ingest` (our pipeline against
 //! `vipsthumbnail` on the same files, in the same run) and `vitrine bench upload` (uploads per
-//! second through HTTP). They print figures; they never fail on slowness.
+//! second through HTTP) and `vitrine bench soak` (mixed traffic for minutes: errors, latency,
+//! memory). They print figures; they never fail on slowness (soak fails on server errors).
 
 pub mod ingest;
+pub mod soak;
+mod soak_server;
 pub mod upload;
 
 use std::path::{Path, PathBuf};

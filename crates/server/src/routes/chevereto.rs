@@ -179,7 +179,13 @@ async fn run(
             .saturating_add(upload_body::MAX_TEXT_FIELD);
         let bytes = axum::body::to_bytes(Body::new(req.into_body()), limit)
             .await
-            .map_err(|_| ChevError::from(vitrine_app::AppError::TooLarge { max_bytes }))?;
+            .map_err(|e| {
+                if crate::http_server::is_body_stalled(&e) {
+                    ChevError::from(upload_body::stalled())
+                } else {
+                    ChevError::from(vitrine_app::AppError::TooLarge { max_bytes })
+                }
+            })?;
         (None, pairs(&bytes))
     };
     let params = Params { body, query };

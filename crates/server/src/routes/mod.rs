@@ -124,9 +124,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(middleware::from_fn_with_state(state.clone(), web_error::render_error_pages))
         .layer(middleware::from_fn(security_headers::add))
-                // Generous enough for a 50 MB upload over a slow line; slow-client limits per read
-        // belong to the hardening work.
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(300)))
+        // The whole request; a client that stalls is cut off sooner (see http_server).
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(u64::from(state.config.http.request_timeout_secs.max(1))),
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
