@@ -4,7 +4,7 @@
 use vitrine_db::{NewUser, UserRecord};
 use vitrine_domain::{Email, Password, Role, UserStatus, Username, ValidationError};
 
-use crate::throttle::LOGIN_FAILED;
+use crate::throttle::{LOGIN_FAILED, PASSWORD_CHECK_FAILED};
 use crate::{Actor, App, AppError, NewSession, RequestMeta};
 
 #[derive(Debug, Clone, Default)]
@@ -209,7 +209,17 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
         let me = self.me(actor).await?;
+        self.check_throttle(PASSWORD_CHECK_FAILED, me.username.as_str(), meta)
+            .await?;
         if !self.hasher.verify(current, Some(&me.password_hash)).await? {
+            self.audit(
+                Some(me.id),
+                PASSWORD_CHECK_FAILED,
+                Some(me.username.as_str()),
+                meta,
+                None,
+            )
+            .await;
             return Err(AppError::WrongCurrentPassword);
         }
         let new = Password::parse(new)?;

@@ -4,6 +4,7 @@ use serde::Serialize;
 use vitrine_db::{ApiKeyRecord, NewApiKey};
 use vitrine_domain::{UserStatus, ValidationError};
 
+use crate::throttle::API_KEY_FAILED;
 use crate::tokens::{hash_token, random_token};
 use crate::{Actor, App, AppError, AuthUser, AuthVia, RequestMeta};
 
@@ -58,7 +59,7 @@ impl App {
     /// a client configuration file for them).
     pub async fn check_own_api_key(&self, actor: &Actor, secret: &str) -> Result<(), AppError> {
         let user = actor.require_user()?;
-        match self.authenticate_api_key(secret).await {
+        match self.authenticate_api_key(secret, &RequestMeta::default()).await {
             Ok(owner) if owner.id == user.id => Ok(()),
             Ok(_) | Err(AppError::InvalidApiKey) => Err(AppError::InvalidApiKey),
             Err(e) => Err(e),
@@ -141,17 +142,27 @@ impl App {
         Ok(())
     }
 
-    /// Resolves a presented key to its owner; records the use.
-    pub async fn authenticate_api_key(&self, secret: &str) -> Result<AuthUser, AppError> {
+    /// Resolves a presented key to its owner; records the use. Wrong keys are counted per
+    /// address: past the limit the answer is 429 instead of 401. Only failures are checked
+    /// against the limit, so a valid key costs no extra query: keys are random 256-bit
+    /// values, which no amount of guessing finds; the limit is there to stop a flood of bad
+    /// keys costing us, and to tell a misconfigured client plainly.
+    pub async fn authenticate_api_key(
+        &self,
+        secret: &str,
+        meta: &RequestMeta,
+    ) -> Result<AuthUser, AppError> {
         let secret = secret.trim();
-        if !secret.starts_with(KEY_PREFIX) || secret.len() > 128 {
+        let found = if !secret.starts_with(KEY_PREFIX) || secret.len() > 128 {
+            None
+        } else {
+            self.db.find_api_key_by_hash(&hash_token(secret)).await?
+        };
+        let Some(key) = found else {
+            self.check_ip_throttle(API_KEY_FAILED, meta).await?;
+            self.audit(None, API_KEY_FAILED, None, meta, None).await;
             return Err(AppError::InvalidApiKey);
-        }
-        let key = self
-            .db
-            .find_api_key_by_hash(&hash_token(secret))
-            .await?
-            .ok_or(AppError::InvalidApiKey)?;
+        };
         let user = self
             .db
             .find_user(key.user_id)

@@ -6,6 +6,10 @@ use vitrine_db::AuditQuery;
 use crate::{App, AppError, RequestMeta};
 
 pub(crate) const LOGIN_FAILED: &str = "login_failed";
+/// A wrong current password when changing it (a stolen session must not guess it freely).
+pub(crate) const PASSWORD_CHECK_FAILED: &str = "password_check_failed";
+/// A request with an API key that does not exist.
+pub(crate) const API_KEY_FAILED: &str = "api_key_failed";
 
 impl App {
     /// Refuses with `Throttled` when the account or the IP has too many recent failures.
@@ -31,6 +35,29 @@ impl App {
         if made >= limit {
             return Err(AppError::Throttled {
                 retry_after_secs: 3600,
+            });
+        }
+        Ok(())
+    }
+
+    /// The per-address half of the rule, for failures with no account to count against.
+    pub(crate) async fn check_ip_throttle(
+        &self,
+        action: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), AppError> {
+        let p = &self.policy;
+        let Some(ip) = meta.ip.as_deref() else {
+            return Ok(());
+        };
+        let since = self.clock.now().minus_seconds(p.login_window_secs);
+        if self
+            .count_recent(action, AuditQuery::ByIp(ip), since)
+            .await?
+            >= p.max_failures_per_ip
+        {
+            return Err(AppError::Throttled {
+                retry_after_secs: p.login_window_secs,
             });
         }
         Ok(())

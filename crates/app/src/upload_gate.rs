@@ -77,13 +77,17 @@ impl App {
 
     /// Who a key given to the upload API stands for: the site's guest key means an anonymous
     /// guest; anything else must be a personal API key.
-    pub async fn authenticate_upload_key(&self, key: &str) -> Result<Actor, AppError> {
+    pub async fn authenticate_upload_key(
+        &self,
+        key: &str,
+        meta: &RequestMeta,
+    ) -> Result<Actor, AppError> {
         let key = key.trim();
         let guest = self.upload_settings().await?.guest_api_key;
         if !guest.is_empty() && bool::from(guest.as_bytes().ct_eq(key.as_bytes())) {
             return Ok(Actor::Anonymous);
         }
-        Ok(Actor::User(self.authenticate_api_key(key).await?))
+        Ok(Actor::User(self.authenticate_api_key(key, meta).await?))
     }
 
     /// Checks that `actor` may upload now, before any byte of the body is read.

@@ -36,7 +36,12 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let api = is_api_path(req.uri().path());
     let secure = state.config.is_https();
     let result = if let Some(key) = presented_api_key(req.headers()) {
-        state.app.authenticate_api_key(key).await.map(Actor::User)
+        let meta = crate::request_meta::request_meta(&state, req.extensions(), req.headers());
+        state
+            .app
+            .authenticate_api_key(key, &meta)
+            .await
+            .map(Actor::User)
     } else if let Some(token) = cookies::session_token(req.headers()) {
         state
             .app

@@ -20,20 +20,26 @@ impl FromRequestParts<AppState> for Meta {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| {
-                state
-                    .proxies
-                    .client_ip(addr.ip(), &parts.headers)
-                    .to_string()
-            });
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        Ok(Meta(RequestMeta { ip, user_agent }))
+        Ok(Meta(request_meta(
+            state,
+            &parts.extensions,
+            &parts.headers,
+        )))
     }
+}
+
+/// The sender of a request, from its connection and headers.
+pub fn request_meta(
+    state: &AppState,
+    extensions: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+) -> RequestMeta {
+    let ip = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| state.proxies.client_ip(addr.ip(), headers).to_string());
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    RequestMeta { ip, user_agent }
 }

@@ -120,7 +120,7 @@ async fn authorise(
     meta: &vitrine_app::RequestMeta,
     key: &str,
 ) -> Result<UploadTicket, ChevError> {
-    let actor: Actor = state.app.authenticate_upload_key(key).await?;
+    let actor: Actor = state.app.authenticate_upload_key(key, meta).await?;
     Ok(state.app.begin_upload(&actor, meta).await?)
 }
 

@@ -6,8 +6,79 @@ use crate::support::{TestApp, error_code};
 
 crate::backend_tests!(
     api_keys_create_use_and_revoke,
-    api_keys_are_private_to_their_owner
+    api_keys_are_private_to_their_owner,
+    wrong_keys_and_passwords_are_rate_limited
 );
+
+/// Wrong API keys are counted per address (429 past the limit, on the native API and the
+/// Chevereto endpoint alike) while a valid key keeps working; wrong current passwords on a
+/// password change are counted per account.
+async fn wrong_keys_and_passwords_are_rate_limited(app: &TestApp) {
+    let c = app.signup("guesser").await;
+    let key = crate::support::create_key(&c, app).await;
+    let bare = app.bare();
+    for i in 0..20 {
+        let res = bare
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(format!("vt_wrong{i}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "attempt {i}");
+    }
+    let res = bare
+        .get(app.url("/api/v1/me"))
+        .bearer_auth("vt_wrong-again")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    let chev = bare
+        .post(app.url("/api/1/upload"))
+        .query(&[("key", "vt_wrong-chevereto"), ("format", "json")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chev.status(), 400);
+    let body: Value = chev.json().await.unwrap();
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("many"),
+        "{body}"
+    );
+    let res = bare
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "a valid key is never refused");
+
+    for i in 0..5 {
+        let res = c
+            .post(app.url("/api/v1/me/password"))
+            .json(&json!({ "current_password": format!("nope {i}"), "new_password": "another horse" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            error_code(res).await,
+            "wrong_current_password",
+            "attempt {i}"
+        );
+    }
+    let res = c
+        .post(app.url("/api/v1/me/password"))
+        .json(&json!({ "current_password": "correct horse", "new_password": "another horse" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        429,
+        "even the right password waits out the window"
+    );
+}
 
 async fn api_keys_create_use_and_revoke(app: &TestApp) {
     let c = app.signup("kate").await;
