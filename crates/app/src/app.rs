@@ -59,6 +59,10 @@ pub struct App {
     /// How long a claimed job stays claimed without a sign of life from its worker (which
     /// renews it while the job runs); a crashed worker's job runs again after this.
     pub job_lease_secs: i64,
+    /// Longest an upload waits for its image to be processed before it is refused (the work
+    /// itself cannot be cut short: it keeps its processing slot until it ends, bounded by the
+    /// pixel limits).
+    pub process_timeout: std::time::Duration,
     /// Redis, when configured: settings cache and rate-limit counters.
     pub cache: Option<crate::SharedCache>,
 }
@@ -83,6 +87,7 @@ impl App {
             fetcher: UrlFetcher::new(fetch)?,
             signing_key: Arc::new(tokio::sync::OnceCell::new()),
             job_lease_secs: crate::worker::DEFAULT_LEASE_SECS,
+            process_timeout: std::time::Duration::from_secs(60),
             cache: None,
         })
     }

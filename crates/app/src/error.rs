@@ -19,6 +19,8 @@ pub enum AppError {
     Throttled { retry_after_secs: i64 },
     #[error("this account is banned")]
     Banned,
+    #[error("the image took too long to process (over {secs} s)")]
+    ProcessingTimedOut { secs: u64 },
     #[error("sign in to do this")]
     Unauthenticated,
     #[error("you are not allowed to do this")]

@@ -518,7 +518,7 @@ impl App {
         opts: vitrine_media::Options,
         resize_width: Option<u32>,
     ) -> Result<(Processed, Vec<u8>), AppError> {
-        let _slot = self.cpu_slot().await?;
+        let slot = self.cpu_slot().await?;
         // Read only once it is our turn, so waiting uploads hold no image in memory.
         let bytes = match source {
             Source::Memory(b) => b,
@@ -526,7 +526,9 @@ impl App {
                 .await
                 .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?,
         };
-        let (result, bytes) = blocking(move || {
+        let work = blocking(move || {
+            // The slot is freed when the work ends, even when the upload gave up on it.
+            let _slot = slot;
             let mut bytes = bytes;
             if let Some(w) = resize_width {
                 match vitrine_media::shrink_to_width(&bytes, w, &opts.limits, 90) {
@@ -537,8 +539,12 @@ impl App {
             }
             let r = vitrine_media::process(&bytes, &opts);
             (r, bytes)
-        })
-        .await?;
+        });
+        let (result, bytes) = tokio::time::timeout(self.process_timeout, work)
+            .await
+            .map_err(|_| AppError::ProcessingTimedOut {
+                secs: self.process_timeout.as_secs().max(1),
+            })??;
         Ok((result?, bytes))
     }
 

@@ -93,6 +93,7 @@ impl From<AppError> for ChevError {
                 ChevError::new(104, "No space left on the storage")
             }
             e @ (AppError::Media(_)
+            | AppError::ProcessingTimedOut { .. }
             | AppError::FormatNotAllowed { .. }
             | AppError::ForbiddenUrl(_)
             | AppError::FetchFailed(_)

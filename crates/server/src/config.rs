@@ -33,6 +33,8 @@ pub struct Config {
     pub worker: bool,
     /// Largest JSON or form body accepted, in bytes.
     pub max_form_bytes: usize,
+    /// Longest an upload waits for its image to be processed (seconds) before it is refused.
+    pub processing_timeout_secs: f64,
     /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` / `Forwarded`
     /// headers are believed; the client is the right-most address not in this list.
     pub trusted_proxies: Vec<String>,
@@ -157,6 +159,7 @@ impl Default for Config {
             log_level: "info".to_owned(),
             worker: true,
             max_form_bytes: 1024 * 1024,
+            processing_timeout_secs: 60.0,
             trusted_proxies: Vec::new(),
             trusted_proxy_header: crate::client_ip::ForwardHeader::XForwardedFor,
             auth: AuthConfig::default(),
@@ -343,6 +346,12 @@ impl Config {
         if self.max_form_bytes < 1024 {
             return fail("max_form_bytes", "must be at least 1024");
         }
+        if !(self.processing_timeout_secs > 0.0 && self.processing_timeout_secs <= 3600.0) {
+            return fail(
+                "processing_timeout_secs",
+                "must be more than 0 and at most 3600",
+            );
+        }
         if let Err(bad) = crate::client_ip::TrustedProxies::parse(
             &self.trusted_proxies,
             self.trusted_proxy_header,
@@ -395,6 +404,10 @@ impl Config {
                 format!("http://{host}:{}", self.bind.port())
             }
         }
+    }
+
+    pub fn processing_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.processing_timeout_secs.clamp(0.000_001, 3600.0))
     }
 
     /// Where uploads are received before processing.

@@ -97,6 +97,7 @@ impl From<AppError> for ApiError {
                 };
                 return ApiError::new(status, m.code(), msg);
             }
+            AppError::ProcessingTimedOut { .. } => (S::UNPROCESSABLE_ENTITY, "processing_timeout"),
             AppError::FormatNotAllowed { .. } => (S::UNSUPPORTED_MEDIA_TYPE, "format_not_allowed"),
             AppError::TooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "file_too_large"),
             AppError::UrlUploadsDisabled => (S::FORBIDDEN, "url_uploads_disabled"),

@@ -94,6 +94,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         &config.fetch_policy(),
     )?;
     app.job_lease_secs = i64::from(config.jobs.lease_secs);
+    app.process_timeout = config.processing_timeout();
     attach_cache(&mut app, &config).await?;
     let proxies = TrustedProxies::parse(&config.trusted_proxies, config.trusted_proxy_header)
         .map_err(|bad| anyhow::anyhow!("invalid trusted proxy `{bad}`"))?;
