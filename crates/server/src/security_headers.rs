@@ -1,7 +1,8 @@
 //! Owns the security headers every response carries: a strict Content-Security-Policy (no
 //! inline script or style; the API docs page needs inline styles), no framing, no MIME
-//! sniffing, a conservative referrer policy and no powerful browser features. A route that set
-//! its own value (file serving) keeps it.
+//! sniffing, a conservative referrer policy and no powerful browser features; answers to
+//! requests with credentials are not cached. A route that set its own value (file serving,
+//! static assets) keeps it.
 
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -14,9 +15,20 @@ const CSP_DOCS: &str = "default-src 'self'; img-src 'self' data:; style-src 'sel
     script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 pub async fn add(req: Request, next: Next) -> Response {
-    let docs = req.uri().path().starts_with("/api/docs");
+    let path = req.uri().path();
+    let docs = path == "/api/docs" || path.starts_with("/api/docs/");
+    // A request with credentials may get an answer made for that person (an email address,
+    // private titles): no shared cache may keep it, nor the browser after sign-out.
+    let personal = [header::COOKIE, header::AUTHORIZATION]
+        .iter()
+        .any(|h| req.headers().contains_key(h))
+        || req.headers().contains_key("x-api-key");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if personal {
+        h.entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("private, no-store"));
+    }
     let mut set = |name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };

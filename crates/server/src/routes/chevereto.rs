@@ -7,7 +7,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawQuery, Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{any, get};
 use base64::Engine as _;
@@ -31,6 +31,9 @@ pub fn router() -> Router<AppState> {
     let upload_route = || {
         get(upload)
             .post(upload)
+            // Preflights are answered by the CORS layer; without an OPTIONS route of its own
+            // the router's 405 fallback (set later, unlayered) would answer them instead.
+            .options(|| async { StatusCode::NO_CONTENT })
             // The upload enforces its own byte limits while streaming.
             .layer(DefaultBodyLimit::disable())
     };

@@ -1,0 +1,123 @@
+//! Slow and oversized clients: a request head that never finishes, a body that stops
+//! arriving, too many or too large headers. Each is cut off with a clear answer instead of
+//! holding a connection and a task for ever.
+
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+
+use crate::support::{Backend, TestApp, create_key};
+
+async fn start(name: &str) -> TestApp {
+    TestApp::start_with(Backend::Sqlite, name, |c| {
+        c.http.header_timeout_secs = 1;
+        c.http.body_idle_secs = 1;
+    })
+    .await
+    .expect("sqlite always runs")
+}
+
+/// Reads until the server closes the connection (or `limit` passes); returns what came.
+async fn read_to_close(stream: &mut TcpStream, limit: Duration) -> (String, Duration) {
+    let started = Instant::now();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(limit, stream.read_to_end(&mut out)).await;
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[tokio::test]
+async fn an_unfinished_request_head_is_cut_off() {
+    let app = start("slow_head").await;
+    let mut s = TcpStream::connect(app.server.addr).await.unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let (_, took) = read_to_close(&mut s, Duration::from_secs(10)).await;
+    assert!(took < Duration::from_secs(5), "closed after {took:?}");
+    // Others are served meanwhile and after.
+    let res = app.bare().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let app = start("idle_conn").await;
+    let mut s = TcpStream::connect(app.server.addr).await.unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (text, took) = read_to_close(&mut s, Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(took < Duration::from_secs(5), "closed after {took:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_stalled_upload_body_gets_408() {
+    let app = start("slow_body").await;
+    let c = app.signup("slowpoke").await;
+    let key = create_key(&c, &app).await;
+    let part = "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\
+                Content-Type: image/png\r\n\r\n";
+    let head = format!(
+        "POST /api/v1/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 100000\r\n\r\n{part}"
+    );
+    let mut s = TcpStream::connect(app.server.addr).await.unwrap();
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(&[0x89; 1000]).await.unwrap();
+    let (text, took) = read_to_close(&mut s, Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("\"request_timeout\""), "{text}");
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+    // Nothing half-received is left behind.
+    let tmp = app.data_dir().join("tmp");
+    let left = std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "temp files left in {}", tmp.display());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn too_many_or_too_large_headers_get_431() {
+    let app = start("big_head").await;
+    let client = app.bare();
+    let mut many = reqwest::header::HeaderMap::new();
+    for i in 0..100 {
+        many.insert(
+            reqwest::header::HeaderName::from_bytes(format!("x-h{i}").as_bytes()).unwrap(),
+            "1".parse().unwrap(),
+        );
+    }
+    let status = raw_status(&app, many).await;
+    assert_eq!(status, 431, "100 headers");
+    let mut big = reqwest::header::HeaderMap::new();
+    big.insert("x-big", "a".repeat(100 * 1024).parse().unwrap());
+    let status = raw_status(&app, big).await;
+    assert_eq!(status, 431, "a 100 KB header");
+    // Normal requests still work.
+    let res = client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    app.stop().await;
+}
+
+/// The status line's code for a GET with `headers`, read from the raw connection (the server
+/// may close it right after answering, which an HTTP client could report as an error).
+async fn raw_status(app: &TestApp, headers: reqwest::header::HeaderMap) -> u16 {
+    let mut req = String::from("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    for (k, v) in &headers {
+        req.push_str(&format!("{k}: {}\r\n", v.to_str().unwrap()));
+    }
+    req.push_str("\r\n");
+    let mut s = TcpStream::connect(app.server.addr).await.unwrap();
+    // The server may answer and close before it has read everything we send.
+    let _ = s.write_all(req.as_bytes()).await;
+    let (text, _) = read_to_close(&mut s, Duration::from_secs(10)).await;
+    text.get(9..12)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {text:?}"))
+}
