@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 secs=${SECONDS_EACH:-${1:-60}}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(sniff_probe pipeline exif duration)
+[ ${#targets[@]} -gt 0 ] || targets=(sniff_probe pipeline exif duration chevereto)
 export RUSTC_BOOTSTRAP=1
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "seeds/$t"

@@ -5,7 +5,7 @@ use vitrine_db::{NewUser, UserRecord};
 use vitrine_domain::{Email, Password, Role, UserStatus, Username, ValidationError};
 
 use crate::throttle::{LOGIN_FAILED, PASSWORD_CHECK_FAILED};
-use crate::{Actor, App, AppError, NewSession, RequestMeta};
+use crate::{Actor, App, AppError, AuthUser, AuthVia, NewSession, RequestMeta};
 
 #[derive(Debug, Clone, Default)]
 pub struct SignupInput {
@@ -145,6 +145,9 @@ impl App {
             || input.login.trim().to_lowercase(),
             |u| u.username.to_string(),
         );
+        // One attempt at a time per account, so parallel guesses all see each other's failures.
+        let lock = self.flights.lock_for(&format!("login:{account}"));
+        let _turn = lock.lock().await;
         self.check_login_throttle(&account, meta).await?;
         let ok = self
             .hasher
@@ -209,13 +212,29 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
         let me = self.me(actor).await?;
-        self.check_throttle(PASSWORD_CHECK_FAILED, me.username.as_str(), meta)
+        // Failures count against the credential that made them (and its address), not the
+        // account: a stolen session guessing must not lock the owner out of changing it.
+        let credential = match actor.user() {
+            Some(AuthUser {
+                via: AuthVia::ApiKey { key_id },
+                ..
+            }) => format!("key:{key_id}"),
+            Some(AuthUser {
+                session_id: Some(s),
+                ..
+            }) => format!("session:{}", s.get(..16).unwrap_or(s)),
+            _ => format!("user:{}", me.id),
+        };
+        // One check at a time per account, so parallel guesses all see each other's failures.
+        let lock = self.flights.lock_for(&format!("password-check:{}", me.id));
+        let _turn = lock.lock().await;
+        self.check_throttle(PASSWORD_CHECK_FAILED, &credential, meta)
             .await?;
         if !self.hasher.verify(current, Some(&me.password_hash)).await? {
             self.audit(
                 Some(me.id),
                 PASSWORD_CHECK_FAILED,
-                Some(me.username.as_str()),
+                Some(&credential),
                 meta,
                 None,
             )

@@ -59,7 +59,10 @@ impl App {
     /// a client configuration file for them).
     pub async fn check_own_api_key(&self, actor: &Actor, secret: &str) -> Result<(), AppError> {
         let user = actor.require_user()?;
-        match self.authenticate_api_key(secret, &RequestMeta::default()).await {
+        match self
+            .authenticate_api_key(secret, &RequestMeta::default())
+            .await
+        {
             Ok(owner) if owner.id == user.id => Ok(()),
             Ok(_) | Err(AppError::InvalidApiKey) => Err(AppError::InvalidApiKey),
             Err(e) => Err(e),

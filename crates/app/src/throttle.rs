@@ -1,5 +1,6 @@
-//! Owns login throttling: failed attempts are counted per account and per IP over a window,
-//! from the audit log, so all nodes agree.
+//! Owns throttling of failures (logins, password checks, unknown API keys) and sign-ups:
+//! attempts are counted per target and per IP over a window, from the audit log (or Redis), so
+//! all nodes agree.
 
 use vitrine_db::AuditQuery;
 
@@ -21,7 +22,6 @@ impl App {
         self.check_throttle(LOGIN_FAILED, account, meta).await
     }
 
-    /// The same rule for any kind of failure (`action` in the audit log) against `target`.
     /// Sign-ups per address and hour, counted from the audit log so every node agrees.
     pub(crate) async fn check_signup_rate(&self, meta: &RequestMeta) -> Result<(), AppError> {
         let limit = self.policy.max_signups_per_ip_per_hour;
@@ -38,6 +38,12 @@ impl App {
             });
         }
         Ok(())
+    }
+
+    /// Refuses with `Throttled` when this address sent too many unknown API keys lately
+    /// (checked before reading a body that carries the key).
+    pub async fn check_api_key_throttle(&self, meta: &RequestMeta) -> Result<(), AppError> {
+        self.check_ip_throttle(API_KEY_FAILED, meta).await
     }
 
     /// The per-address half of the rule, for failures with no account to count against.
@@ -63,6 +69,7 @@ impl App {
         Ok(())
     }
 
+    /// The rule for any kind of failure (`action` in the audit log) against `target`.
     pub(crate) async fn check_throttle(
         &self,
         action: &str,
@@ -71,21 +78,14 @@ impl App {
     ) -> Result<(), AppError> {
         let p = &self.policy;
         let since = self.clock.now().minus_seconds(p.login_window_secs);
-        let by_account = self
+        let by_target = self
             .count_recent(action, AuditQuery::ByTarget(target), since)
             .await?;
-        let by_ip = match meta.ip.as_deref() {
-            Some(ip) => {
-                self.count_recent(action, AuditQuery::ByIp(ip), since)
-                    .await?
-            }
-            None => 0,
-        };
-        if by_account >= p.max_failures_per_account || by_ip >= p.max_failures_per_ip {
+        if by_target >= p.max_failures_per_account {
             return Err(AppError::Throttled {
                 retry_after_secs: p.login_window_secs,
             });
         }
-        Ok(())
+        self.check_ip_throttle(action, meta).await
     }
 }

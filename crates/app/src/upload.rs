@@ -349,6 +349,7 @@ impl App {
                 Source::File(input.temp_path.clone()),
                 opts,
                 input.resize_width,
+                Some(self.process_timeout),
             )
             .await?;
 
@@ -507,16 +508,18 @@ impl App {
         source: Source,
         opts: vitrine_media::Options,
     ) -> Result<(Processed, Vec<u8>), AppError> {
-        self.process_resized(source, opts, None).await
+        self.process_resized(source, opts, None, None).await
     }
 
     /// [`Self::process`], first replacing the image by a copy `resize_width` wide when that
-    /// is narrower (the upload clients' `width` request).
+    /// is narrower (the upload clients' `width` request), and giving up after `budget` (an
+    /// upload does; rebuilding a missing derivative must finish to be of any use).
     async fn process_resized(
         &self,
         source: Source,
         opts: vitrine_media::Options,
         resize_width: Option<u32>,
+        budget: Option<std::time::Duration>,
     ) -> Result<(Processed, Vec<u8>), AppError> {
         let slot = self.cpu_slot().await?;
         // Read only once it is our turn, so waiting uploads hold no image in memory.
@@ -540,11 +543,14 @@ impl App {
             let r = vitrine_media::process(&bytes, &opts);
             (r, bytes)
         });
-        let (result, bytes) = tokio::time::timeout(self.process_timeout, work)
-            .await
-            .map_err(|_| AppError::ProcessingTimedOut {
-                secs: self.process_timeout.as_secs().max(1),
-            })??;
+        let (result, bytes) = match budget {
+            Some(limit) => tokio::time::timeout(limit, work).await.map_err(|_| {
+                AppError::ProcessingTimedOut {
+                    secs: limit.as_secs().max(1),
+                }
+            })??,
+            None => work.await?,
+        };
         Ok((result?, bytes))
     }
 

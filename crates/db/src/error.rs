@@ -31,13 +31,17 @@ impl DbError {
             Some(E::Io(_) | E::Tls(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed) => true,
             Some(E::Database(db)) => {
                 let code = db.code().unwrap_or_default();
-                // PostgreSQL: connection exceptions (08…), shutting down or starting (57P0…).
-                // MySQL: server shutdown (1053), lost connection (2006, 2013). SQLite: still
-                // busy or locked after the busy timeout (5, 6).
-                code.starts_with("08")
-                    || code.starts_with("57P0")
-                    || matches!(&*code, "5" | "6")
-                    || mysql_number(db.as_ref()).is_some_and(|n| matches!(n, 1053 | 2006 | 2013))
+                // SQLite: still busy or locked after the busy timeout (primary codes 5 and 6,
+                // whatever the extended code). PostgreSQL: connection exceptions (08…), too
+                // many connections, shutting down or starting. MySQL: too many connections,
+                // server shutting down.
+                sqlite_primary(db.as_ref()).is_some_and(|c| c == 5 || c == 6)
+                    || (db
+                        .try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
+                        .is_some()
+                        && (code.starts_with("08")
+                            || matches!(&*code, "53300" | "57P01" | "57P02" | "57P03")))
+                    || mysql_number(db.as_ref()).is_some_and(|n| matches!(n, 1040 | 1053))
             }
             _ => false,
         }
@@ -50,10 +54,10 @@ impl DbError {
         };
         match sqlx_error(err) {
             Some(sea_orm::sqlx::Error::Database(db)) => {
-                let code = db.code().unwrap_or_default();
                 // SQLite SQLITE_FULL (13), PostgreSQL disk_full (53100), MySQL "disk full"
                 // (1021) and "table is full" (1114).
-                matches!(&*code, "13" | "53100")
+                sqlite_primary(db.as_ref()) == Some(13)
+                    || db.code().is_some_and(|c| c == "53100")
                     || mysql_number(db.as_ref()).is_some_and(|n| matches!(n, 1021 | 1114))
             }
             Some(sea_orm::sqlx::Error::Io(io)) => io.raw_os_error() == Some(28),
@@ -69,6 +73,13 @@ fn sqlx_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
         | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => Some(e),
         _ => None,
     }
+}
+
+/// SQLite's primary result code (its extended codes add flags above the low byte).
+fn sqlite_primary(db: &dyn sea_orm::sqlx::error::DatabaseError) -> Option<i64> {
+    db.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()?;
+    let code = db.code()?.parse::<i64>().ok()?;
+    Some(code & 0xff)
 }
 
 /// MySQL reports its error number apart from the SQLSTATE that `code()` gives.

@@ -59,8 +59,9 @@ pub struct HttpConfig {
     /// Seconds a client has to send a request's head; also how long an idle keep-alive
     /// connection stays open.
     pub header_timeout_secs: u32,
-    /// Longest pause, in seconds, while the server waits for more of a request body.
-    pub body_idle_secs: u32,
+    /// Longest a client may stall, in seconds: sending more of a request body, or taking more
+    /// of the answer.
+    pub stall_secs: u32,
     /// Whole-request limit in seconds (an upload over a slow line must fit in it).
     pub request_timeout_secs: u32,
     /// Largest request head (request line and headers), in bytes. (A request with more than
@@ -72,7 +73,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             header_timeout_secs: 30,
-            body_idle_secs: 30,
+            stall_secs: 30,
             // 50 MB at 2 Mbit/s, with room to spare.
             request_timeout_secs: 600,
             max_head_bytes: 64 * 1024,
@@ -82,10 +83,10 @@ impl Default for HttpConfig {
 
 impl HttpConfig {
     pub fn limits(&self) -> crate::http_server::Limits {
-        let secs = |s: u32| std::time::Duration::from_secs(u64::from(s.max(1)));
+        let secs = |s: u32| std::time::Duration::from_secs(u64::from(s));
         crate::http_server::Limits {
             header_timeout: secs(self.header_timeout_secs),
-            body_idle_timeout: secs(self.body_idle_secs),
+            stall_timeout: secs(self.stall_secs),
             max_head_bytes: self.max_head_bytes,
         }
     }
@@ -345,6 +346,14 @@ impl Config {
         }
         if self.max_form_bytes < 1024 {
             return fail("max_form_bytes", "must be at least 1024");
+        }
+        let h = &self.http;
+        if h.header_timeout_secs == 0 || h.stall_secs == 0 || h.request_timeout_secs == 0 {
+            return fail("http", "timeouts must be at least 1 second");
+        }
+        // hyper cannot read a head larger than its read buffer (about 400 KiB).
+        if !(1024..=256 * 1024).contains(&h.max_head_bytes) {
+            return fail("http.max_head_bytes", "must be between 1024 and 262144");
         }
         if !(self.processing_timeout_secs > 0.0 && self.processing_timeout_secs <= 3600.0) {
             return fail(

@@ -20,11 +20,7 @@ impl FromRequestParts<AppState> for Meta {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Meta(request_meta(
-            state,
-            &parts.extensions,
-            &parts.headers,
-        )))
+        Ok(Meta(request_meta(state, &parts.extensions, &parts.headers)))
     }
 }
 

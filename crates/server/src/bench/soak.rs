@@ -402,6 +402,15 @@ async fn report(
     if let (Some(mid), Some(end)) = (at(0.5), at(1.0)) {
         println!("RSS growth over the second half: {:+.1} MB", end - mid);
     }
+    let idle: Vec<&str> = tallies
+        .iter()
+        .filter(|(_, t)| t.latencies_ms.is_empty())
+        .map(|(k, _)| k.name())
+        .collect();
+    anyhow::ensure!(
+        idle.is_empty(),
+        "no request of these kinds succeeded: {idle:?}"
+    );
     anyhow::ensure!(
         c5 == 0 && failed == 0,
         "{c5} server errors and {failed} failed requests"

@@ -143,7 +143,9 @@ async fn run(
     let max_bytes = match &ticket {
         Some(t) => t.max_bytes(),
         None => {
-            // The key is in the body: at least the address may not flood us meanwhile.
+            // The key is in the body: at least the address may not flood us meanwhile, nor
+            // be one that keeps sending unknown keys.
+            state.app.check_api_key_throttle(meta).await?;
             state.app.check_ip_flood(meta).await?.max_bytes
         }
     };

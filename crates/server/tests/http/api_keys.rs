@@ -12,7 +12,8 @@ crate::backend_tests!(
 
 /// Wrong API keys are counted per address (429 past the limit, on the native API and the
 /// Chevereto endpoint alike) while a valid key keeps working; wrong current passwords on a
-/// password change are counted per account.
+/// password change are counted per session or key, so a stolen session cannot lock the owner
+/// out.
 async fn wrong_keys_and_passwords_are_rate_limited(app: &TestApp) {
     let c = app.signup("guesser").await;
     let key = crate::support::create_key(&c, app).await;
@@ -76,8 +77,23 @@ async fn wrong_keys_and_passwords_are_rate_limited(app: &TestApp) {
     assert_eq!(
         res.status(),
         429,
-        "even the right password waits out the window"
+        "even the right password waits out the window, on this session"
     );
+    // The owner, signed in elsewhere, is not locked out by what that session did.
+    let owner = app.browser();
+    assert_eq!(
+        crate::support::login(&owner, app, "guesser", "correct horse")
+            .await
+            .status(),
+        200
+    );
+    let res = owner
+        .post(app.url("/api/v1/me/password"))
+        .json(&json!({ "current_password": "correct horse", "new_password": "another horse" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
 }
 
 async fn api_keys_create_use_and_revoke(app: &TestApp) {

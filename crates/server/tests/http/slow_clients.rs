@@ -12,7 +12,7 @@ use crate::support::{Backend, TestApp, create_key};
 async fn start(name: &str) -> TestApp {
     TestApp::start_with(Backend::Sqlite, name, |c| {
         c.http.header_timeout_secs = 1;
-        c.http.body_idle_secs = 1;
+        c.http.stall_secs = 1;
     })
     .await
     .expect("sqlite always runs")
