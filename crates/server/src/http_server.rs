@@ -62,8 +62,8 @@ pub async fn serve(
                     std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::ConnectionReset
                 ) => continue,
                 Err(e) => {
-                    // Out of file descriptors or a connection reset before accept: neither is
-                    // fatal; pausing keeps a descriptor shortage from spinning the loop.
+                    // Out of file descriptors, most likely: not fatal, and pausing keeps the
+                    // shortage from spinning the loop.
                     tracing::warn!(error = %e, "cannot accept a connection");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
