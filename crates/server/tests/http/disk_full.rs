@@ -11,7 +11,7 @@ use serde_json::Value;
 use vitrine_media::fixtures::png_rgb;
 
 use crate::media::upload;
-use crate::support::{Backend, TestApp, error_code};
+use crate::support::{Backend, TestApp, error_code, get_json};
 
 /// A tmpfs mounted on a fresh directory; unmounted when dropped.
 struct Tmpfs {
@@ -146,14 +146,7 @@ async fn disk_full_gives_507_and_recovers() {
     std::fs::remove_file(&filler).expect("free space");
     let res = upload(&c, &app, noisy_png(300, 300), "big.png", &[]).await;
     assert_eq!(res.status(), 201, "uploads work once space returns");
-    let listed: Value = c
-        .get(app.url("/api/v1/me/media"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = get_json(&c, app.url("/api/v1/me/media")).await;
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(2));
     app.stop().await;
 }

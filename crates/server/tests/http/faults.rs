@@ -12,7 +12,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use vitrine_media::fixtures::png_rgb;
 
 use crate::media::upload;
-use crate::support::{Backend, TestApp, create_key, error_code};
+use crate::support::{Backend, TestApp, create_key, error_code, get_json};
 
 /// Relays TCP connections from its own port to `target` while running.
 struct Relay {
@@ -187,14 +187,7 @@ async fn outage_and_recovery(backend: Backend, name: &str) {
     let res = upload(&c, &app, png_rgb(30, 20), "after.png", &[]).await;
     assert_eq!(res.status(), 201);
     assert_eq!(guest.get(&before_url).send().await.unwrap().status(), 200);
-    let listed: Value = c
-        .get(app.url("/api/v1/me/media"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = get_json(&c, app.url("/api/v1/me/media")).await;
     assert_eq!(
         listed["items"].as_array().map(Vec::len),
         Some(2),
@@ -248,14 +241,7 @@ async fn processing_past_its_budget_is_refused_cleanly() {
             .contains("too long"),
         "{body}"
     );
-    let listed: Value = c
-        .get(app.url("/api/v1/me/media"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = get_json(&c, app.url("/api/v1/me/media")).await;
     assert_eq!(listed["items"], serde_json::json!([]));
     // Give the abandoned work time to end; it must leave nothing behind either.
     tokio::time::sleep(Duration::from_secs(2)).await;

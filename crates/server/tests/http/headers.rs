@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use vitrine_media::fixtures::*;
 
-use crate::support::{Backend, TestApp, create_key, login, post_form, set_upload_settings};
+use crate::support::{
+    Backend, TestApp, create_key, get_json, login, post_form, set_upload_settings,
+};
 
 crate::backend_tests!(
     every_route_family_has_the_security_headers,
@@ -292,14 +294,7 @@ async fn every_route_family_has_the_security_headers(app: &TestApp) {
     assert_eq!(res.status(), 304);
     assert_security_headers(res.headers(), CSP_FILE, "304");
     // No route allows framing: there is no embeddable player page (oEmbed answers `photo`).
-    let o: Value = anon
-        .get(app.url(&format!("/oembed?url={viewer}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let o: Value = get_json(&anon, app.url(&format!("/oembed?url={viewer}"))).await;
     assert_eq!((o["type"].as_str(), o.get("html")), (Some("photo"), None));
 }
 
