@@ -15,10 +15,11 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
  && install -D -m 0755 target/release/vitrine /out/vitrine
 
 FROM debian:bookworm-slim
-# ca-certificates: TLS to S3, PostgreSQL and URL uploads. ffmpeg: Vitrine runs it as a child
-# process for video (DESIGN.md), never in-process. curl: the HEALTHCHECK below.
+# ca-certificates: TLS to S3, PostgreSQL and URL uploads. ffmpeg and libheif-examples
+# (heif-convert, for HEIC and AVIF): Vitrine runs them as child processes with a deadline
+# (DESIGN.md), never in-process. curl: the HEALTHCHECK below.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl ffmpeg \
+ && apt-get install -y --no-install-recommends ca-certificates curl ffmpeg libheif-examples \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 vitrine \
  && useradd --system --uid 10001 --gid vitrine --home-dir /var/lib/vitrine \

@@ -63,6 +63,8 @@ pub struct App {
     /// itself cannot be cut short: it keeps its processing slot until it ends, bounded by the
     /// pixel limits).
     pub process_timeout: std::time::Duration,
+    /// External decoder programs (HEIC and AVIF) and their scratch directory.
+    pub tools: vitrine_media::Tools,
     /// Redis, when configured: settings cache and rate-limit counters.
     pub cache: Option<crate::SharedCache>,
 }
@@ -88,6 +90,7 @@ impl App {
             signing_key: Arc::new(tokio::sync::OnceCell::new()),
             job_lease_secs: crate::worker::DEFAULT_LEASE_SECS,
             process_timeout: std::time::Duration::from_secs(60),
+            tools: vitrine_media::Tools::default(),
             cache: None,
         })
     }

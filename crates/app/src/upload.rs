@@ -529,10 +529,19 @@ impl App {
                 .await
                 .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?,
         };
+        let mut tools = self.tools.clone();
+        // A decoder child is killed when the upload stops waiting for it.
+        tools.deadline = budget.map(|b| std::time::Instant::now() + b);
         let work = blocking(move || {
             // The slot is freed when the work ends, even when the upload gave up on it.
             let _slot = slot;
             let mut bytes = bytes;
+            // HEIC and AVIF become the JPEG (or PNG) that is stored and processed from here on.
+            match vitrine_media::convert_heif(&bytes, &opts.limits, &tools) {
+                Ok(Some(converted)) => bytes = converted,
+                Ok(None) => {}
+                Err(e) => return (Err(e), bytes),
+            }
             if let Some(w) = resize_width {
                 match vitrine_media::shrink_to_width(&bytes, w, &opts.limits, 90) {
                     Ok(Some(smaller)) => bytes = smaller,
@@ -551,7 +560,11 @@ impl App {
             })??,
             None => work.await?,
         };
-        Ok((result?, bytes))
+        let processed = result.map_err(|e| match e {
+            vitrine_media::MediaError::TimedOut { secs } => AppError::ProcessingTimedOut { secs },
+            e => AppError::Media(e),
+        })?;
+        Ok((processed, bytes))
     }
 
     /// Runs CPU-heavy `f` on a blocking thread within the per-core limit.

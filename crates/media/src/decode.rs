@@ -129,6 +129,13 @@ fn decode_other(bytes: &[u8], format: Format, limits: &Limits) -> Result<Decoded
         Format::Webp => image::ImageFormat::WebP,
         Format::Bmp => image::ImageFormat::Bmp,
         Format::Jpeg => image::ImageFormat::Jpeg,
+        // Never decoded in this process: `heif::to_png` converts them first.
+        Format::Heic | Format::Avif => {
+            return Err(MediaError::Unsupported(format!(
+                "{} is decoded only by the upload pipeline",
+                format.label()
+            )));
+        }
     };
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), fmt);
     let mut l = image::Limits::default();

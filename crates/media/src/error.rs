@@ -16,6 +16,9 @@ pub enum MediaError {
     TooManyFrames { frames: u64, max: u64 },
     #[error("processing failed: {0}")]
     Processing(String),
+    /// A decoder child was still running at the processing deadline and was killed.
+    #[error("processing took longer than {secs} s and was stopped")]
+    TimedOut { secs: u64 },
 }
 
 impl MediaError {
@@ -29,6 +32,7 @@ impl MediaError {
             MediaError::SideTooLong { .. } => "image_too_large",
             MediaError::TooManyFrames { .. } => "too_many_frames",
             MediaError::Processing(_) => "processing_failed",
+            MediaError::TimedOut { .. } => "processing_timeout",
         }
     }
 }

@@ -14,16 +14,23 @@ pub enum Format {
     Webp,
     /// Accepted on input; stored as PNG.
     Bmp,
+    /// HEIF with HEVC (phone cameras). Decoded by libheif in a child process; stored as JPEG
+    /// (or PNG with transparency).
+    Heic,
+    /// HEIF with AV1; handled like HEIC.
+    Avif,
 }
 
 impl Format {
     /// Every format `sniff` accepts, in the order settings pages list them.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 7] = [
         Format::Jpeg,
         Format::Png,
         Format::Gif,
         Format::Webp,
         Format::Bmp,
+        Format::Heic,
+        Format::Avif,
     ];
 
     /// The stable lowercase name used in settings and APIs (`jpeg`, `png`, ...).
@@ -34,6 +41,8 @@ impl Format {
             Format::Gif => "gif",
             Format::Webp => "webp",
             Format::Bmp => "bmp",
+            Format::Heic => "heic",
+            Format::Avif => "avif",
         }
     }
 
@@ -50,6 +59,8 @@ impl Format {
             Format::Gif => "GIF",
             Format::Webp => "WebP",
             Format::Bmp => "BMP",
+            Format::Heic => "HEIC",
+            Format::Avif => "AVIF",
         }
     }
 
@@ -60,6 +71,8 @@ impl Format {
             Format::Gif => "image/gif",
             Format::Webp => "image/webp",
             Format::Bmp => "image/bmp",
+            Format::Heic => "image/heic",
+            Format::Avif => "image/avif",
         }
     }
 
@@ -70,6 +83,8 @@ impl Format {
             Format::Gif => "gif",
             Format::Webp => "webp",
             Format::Bmp => "bmp",
+            Format::Heic => "heic",
+            Format::Avif => "avif",
         }
     }
 
@@ -81,6 +96,8 @@ impl Format {
             "gif" => Format::Gif,
             "webp" => Format::Webp,
             "bmp" => Format::Bmp,
+            "heic" | "heif" => Format::Heic,
+            "avif" => Format::Avif,
             _ => return None,
         })
     }
@@ -88,6 +105,17 @@ impl Format {
 
 fn iso_brand(bytes: &[u8]) -> Option<&[u8]> {
     (bytes.len() >= 12 && &bytes[4..8] == b"ftyp").then(|| &bytes[8..12])
+}
+
+/// The compatible brands of the leading `ftyp` box (after the major brand and version).
+fn compatible_brands(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let size = bytes
+        .get(..4)
+        .map_or(0, |s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]) as usize);
+    bytes
+        .get(16..size.min(bytes.len()))
+        .unwrap_or_default()
+        .chunks_exact(4)
 }
 
 /// Decides the format from the first bytes, or says clearly why the file is refused.
@@ -114,17 +142,21 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, MediaError> {
         }
     }
     if let Some(brand) = iso_brand(bytes) {
-        let name = match brand {
-            b"avif" | b"avis" => Some("AVIF"),
-            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1" => {
-                Some("HEIC")
+        match brand {
+            b"avif" => return Ok(Format::Avif),
+            b"heic" | b"heix" | b"heim" | b"heis" => return Ok(Format::Heic),
+            // The generic HEIF brand: the compatible brands say which codec.
+            b"mif1" if compatible_brands(bytes).any(|b| b == b"avif") => {
+                return Ok(Format::Avif);
             }
-            _ => None,
-        };
-        if let Some(name) = name {
-            return Err(MediaError::Unsupported(format!(
-                "{name} images are not supported by this server yet; convert it to JPEG, PNG or WebP"
-            )));
+            b"mif1" => return Ok(Format::Heic),
+            // Image sequences (bursts, animations) are not still images.
+            b"avis" | b"hevc" | b"hevx" | b"msf1" => {
+                return Err(MediaError::Unsupported(
+                    "HEIF image sequences are not supported; export a single photo".into(),
+                ));
+            }
+            _ => {}
         }
     }
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
@@ -138,7 +170,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, MediaError> {
         return Err(MediaError::Unsupported("HTML is not an image".into()));
     }
     Err(MediaError::Unsupported(
-        "not a JPEG, PNG, GIF, WebP or BMP image".into(),
+        "not a JPEG, PNG, GIF, WebP, BMP, HEIC or AVIF image".into(),
     ))
 }
 
@@ -162,10 +194,18 @@ mod tests {
         assert_eq!(sniff(b"GIF89a\x01\0\x01\0"), Ok(Format::Gif));
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Ok(Format::Webp));
         assert_eq!(sniff(b""), Err(MediaError::Empty));
-        let avif = b"\0\0\0\x1cftypavif\0\0\0\0";
-        assert!(matches!(sniff(avif), Err(MediaError::Unsupported(m)) if m.contains("AVIF")));
-        let heic = b"\0\0\0\x18ftypheic\0\0\0\0";
-        assert!(matches!(sniff(heic), Err(MediaError::Unsupported(m)) if m.contains("HEIC")));
+        assert_eq!(sniff(b"\0\0\0\x10ftypavif\0\0\0\0"), Ok(Format::Avif));
+        assert_eq!(sniff(b"\0\0\0\x10ftypheic\0\0\0\0"), Ok(Format::Heic));
+        let generic_av1 = b"\0\0\0\x18ftypmif1\0\0\0\0miafavif";
+        assert_eq!(sniff(generic_av1), Ok(Format::Avif));
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypmif1\0\0\0\0miafheic"),
+            Ok(Format::Heic)
+        );
+        // A brand list longer than the file is read as far as the file goes.
+        assert_eq!(sniff(b"\xff\0\0\x18ftypmif1\0\0\0\0mia"), Ok(Format::Heic));
+        let burst = b"\0\0\0\x10ftypmsf1\0\0\0\0";
+        assert!(matches!(sniff(burst), Err(MediaError::Unsupported(m)) if m.contains("sequence")));
         for svg in [
             &b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"[..],
             b"<?xml version='1.0'?><svg/>",

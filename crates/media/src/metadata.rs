@@ -188,7 +188,7 @@ pub(crate) fn jpeg_end(b: &[u8]) -> Option<usize> {
 }
 
 /// Returns the original's bytes without the removed metadata, or `None` when nothing changes
-/// (GIF and BMP carry no EXIF; BMP is converted elsewhere).
+/// (GIF and BMP carry no EXIF; BMP, HEIC and AVIF are converted elsewhere).
 pub(crate) fn strip(
     bytes: &[u8],
     format: Format,
@@ -228,7 +228,7 @@ pub(crate) fn strip(
             webp.set_exif(keep);
             webp.encoder().bytes().to_vec()
         }
-        Format::Gif | Format::Bmp => return Ok(None),
+        Format::Gif | Format::Bmp | Format::Heic | Format::Avif => return Ok(None),
     };
     Ok(Some(out))
 }

@@ -69,7 +69,8 @@ pub struct Variant {
 /// Everything the upload needs to store.
 #[derive(Debug, Clone)]
 pub struct Processed {
-    /// The stored format (BMP is stored as PNG).
+    /// The stored format (BMP is stored as PNG; HEIC and AVIF never get here: see
+    /// [`crate::convert_heif`]).
     pub format: Format,
     /// Displayed size (after EXIF orientation).
     pub width: u32,
@@ -109,7 +110,7 @@ pub fn process(bytes: &[u8], opts: &Options) -> Result<Processed, MediaError> {
     let probe = probe(bytes, format, &opts.limits)?;
     let exif = match format {
         Format::Jpeg | Format::Png | Format::Webp => metadata::read_exif(bytes),
-        Format::Gif | Format::Bmp => None,
+        Format::Gif | Format::Bmp | Format::Heic | Format::Avif => None,
     };
     let orientation = metadata::orientation(exif.as_ref());
     let (width, height) = orient::oriented_dims(probe.width, probe.height, orientation);

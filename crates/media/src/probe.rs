@@ -71,6 +71,10 @@ pub fn probe(bytes: &[u8], format: Format, limits: &Limits) -> Result<Probe, Med
         Format::Gif => gif(bytes, limits.max_frames)?,
         Format::Webp => webp(bytes, limits.max_frames)?,
         Format::Bmp => bmp(bytes)?,
+        Format::Heic | Format::Avif => {
+            let (w, h) = crate::heif::dimensions(bytes)?;
+            (w, h, 1)
+        }
     };
     if width == 0 || height == 0 {
         return Err(corrupt("the header declares an empty image"));

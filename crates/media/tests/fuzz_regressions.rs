@@ -114,6 +114,18 @@ fn write_seeds() {
             std::fs::write(dir.join(name), bytes).unwrap();
         }
     }
+    // HEIC and AVIF, made once with libheif's heif-enc (tests/fixtures).
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for (name, file) in [
+        ("heic-quadrants", "quadrants.heic"),
+        ("avif-quadrants", "quadrants.avif"),
+        ("heic-alpha", "half-transparent.heic"),
+    ] {
+        for target in ["sniff_probe", "pipeline"] {
+            let dir = fuzz_dir().join("seeds").join(target);
+            std::fs::copy(fixtures.join(file), dir.join(name)).unwrap();
+        }
+    }
     let dir = fuzz_dir().join("seeds/duration");
     std::fs::create_dir_all(&dir).unwrap();
     let samples = [

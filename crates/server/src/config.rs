@@ -35,6 +35,9 @@ pub struct Config {
     pub max_form_bytes: usize,
     /// Longest an upload waits for its image to be processed (seconds) before it is refused.
     pub processing_timeout_secs: f64,
+    /// libheif's `heif-convert` (a name looked up in `PATH`, or a path), which decodes HEIC
+    /// and AVIF uploads in a child process; empty turns those formats away.
+    pub heif_convert: String,
     /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` / `Forwarded`
     /// headers are believed; the client is the right-most address not in this list.
     pub trusted_proxies: Vec<String>,
@@ -161,6 +164,7 @@ impl Default for Config {
             worker: true,
             max_form_bytes: 1024 * 1024,
             processing_timeout_secs: 60.0,
+            heif_convert: "heif-convert".to_owned(),
             trusted_proxies: Vec::new(),
             trusted_proxy_header: crate::client_ip::ForwardHeader::XForwardedFor,
             auth: AuthConfig::default(),
@@ -417,6 +421,15 @@ impl Config {
 
     pub fn processing_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs_f64(self.processing_timeout_secs.clamp(0.000_001, 3600.0))
+    }
+
+    /// The external decoders: programs found now, scratch files under the temp directory.
+    pub fn media_tools(&self) -> vitrine_media::Tools {
+        vitrine_media::Tools {
+            heif_convert: crate::media_tools::find_program(&self.heif_convert),
+            work_dir: self.temp_dir(),
+            ..Default::default()
+        }
     }
 
     /// Where uploads are received before processing.

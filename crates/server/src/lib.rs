@@ -20,6 +20,7 @@ pub mod extract;
 pub mod fuzzing;
 pub mod http_server;
 pub mod logging;
+pub mod media_tools;
 pub mod media_urls;
 pub mod metrics;
 pub mod native_upload;

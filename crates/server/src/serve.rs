@@ -73,10 +73,18 @@ pub fn sweep_temp_files(dir: &std::path::Path, age: std::time::Duration) -> usiz
             .and_then(|m| m.modified().ok())
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|el| el >= age);
-        if old
-            && e.file_name().to_string_lossy().starts_with("upload-")
-            && std::fs::remove_file(e.path()).is_ok()
-        {
+        let name = e.file_name().to_string_lossy().into_owned();
+        // `upload-*` files are uploads being received; `child-*` directories are a decoder
+        // child's scratch space.
+        let gone = old
+            && if name.starts_with("upload-") {
+                std::fs::remove_file(e.path()).is_ok()
+            } else if name.starts_with("child-") {
+                std::fs::remove_dir_all(e.path()).is_ok()
+            } else {
+                false
+            };
+        if gone {
             removed += 1;
         }
     }
@@ -95,6 +103,14 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     )?;
     app.job_lease_secs = i64::from(config.jobs.lease_secs);
     app.process_timeout = config.processing_timeout();
+    app.tools = config.media_tools();
+    if app.tools.heif_convert.is_none() {
+        tracing::info!(
+            program = %config.heif_convert,
+            "HEIC and AVIF uploads will be refused: heif-convert was not found \
+             (Debian/Ubuntu: apt install libheif-examples)"
+        );
+    }
     attach_cache(&mut app, &config).await?;
     let proxies = TrustedProxies::parse(&config.trusted_proxies, config.trusted_proxy_header)
         .map_err(|bad| anyhow::anyhow!("invalid trusted proxy `{bad}`"))?;

@@ -16,6 +16,7 @@ mod errors_and_ops;
 mod faults;
 mod flood;
 mod headers;
+mod heif_uploads;
 mod media;
 mod profiles;
 mod redis_cache;
