@@ -46,7 +46,8 @@ pub struct Crumb {
 }
 
 impl AlbumDto {
-    pub fn new(base: &str, v: &AlbumView) -> Self {
+    pub fn new(links: &crate::media_urls::Links, v: &AlbumView) -> Self {
+        let base = links.site.as_str();
         let a = &v.album;
         Self {
             id: a.public_id.to_string(),
@@ -67,7 +68,7 @@ impl AlbumDto {
                 })
                 .collect(),
             media_count: v.media_count,
-            cover: v.cover.as_ref().map(|c| MediaDto::new(base, c, None)),
+            cover: v.cover.as_ref().map(|c| MediaDto::new(links, c, None)),
             editable: v.editable,
             created_at: a.created_at.to_rfc3339(),
         }
@@ -82,9 +83,12 @@ pub struct AlbumList {
 }
 
 impl AlbumList {
-    pub fn new(base: &str, (items, next_cursor): vitrine_app::Page<AlbumView>) -> Self {
+    pub fn new(
+        links: &crate::media_urls::Links,
+        (items, next_cursor): vitrine_app::Page<AlbumView>,
+    ) -> Self {
         Self {
-            items: items.iter().map(|v| AlbumDto::new(base, v)).collect(),
+            items: items.iter().map(|v| AlbumDto::new(links, v)).collect(),
             next_cursor,
         }
     }

@@ -281,8 +281,13 @@ pub struct MediaDto {
 }
 
 impl MediaDto {
-    pub fn new(base: &str, f: &vitrine_db::MediaFiles, delete_token: Option<&str>) -> Self {
+    pub fn new(
+        links: &crate::media_urls::Links,
+        f: &vitrine_db::MediaFiles,
+        delete_token: Option<&str>,
+    ) -> Self {
         use crate::media_urls;
+        let base = links.site.as_str();
         let m = &f.media;
         let mime = |ext: &str| {
             vitrine_media::Format::from_extension(ext)
@@ -290,7 +295,7 @@ impl MediaDto {
                 .to_owned()
         };
         let file = |v: &vitrine_db::VariantRecord| FileDto {
-            url: media_urls::variant(base, f, v),
+            url: media_urls::variant(links, f, v),
             width: v.width,
             height: v.height,
             size: v.size,
@@ -318,7 +323,7 @@ impl MediaDto {
             thumbhash: m.thumbhash.clone(),
             files: MediaFilesDto {
                 original: FileDto {
-                    url: media_urls::original(base, f),
+                    url: media_urls::original(links, f),
                     width: m.width,
                     height: m.height,
                     size: f.blob.size,
@@ -342,11 +347,14 @@ pub struct MediaList {
 
 impl MediaList {
     pub fn new(
-        base: &str,
+        links: &crate::media_urls::Links,
         (items, next_cursor): vitrine_app::Page<vitrine_db::MediaFiles>,
     ) -> Self {
         Self {
-            items: items.iter().map(|f| MediaDto::new(base, f, None)).collect(),
+            items: items
+                .iter()
+                .map(|f| MediaDto::new(links, f, None))
+                .collect(),
             next_cursor,
         }
     }

@@ -184,11 +184,16 @@ fn file_object(name: &str, ext: &str, url: String, size: u64) -> Value {
     })
 }
 
-fn variant_object(base: &str, f: &MediaFiles, v: Option<&VariantRecord>, tag: &str) -> Value {
+fn variant_object(
+    links: &media_urls::Links,
+    f: &MediaFiles,
+    v: Option<&VariantRecord>,
+    tag: &str,
+) -> Value {
     match v {
         Some(v) => {
             let name = format!("{}.{tag}", f.media.public_id);
-            file_object(&name, &v.ext, media_urls::variant(base, f, v), v.size)
+            file_object(&name, &v.ext, media_urls::variant(links, f, v), v.size)
         }
         None => json!({
             "filename": null, "name": null, "mime": null, "extension": null, "url": null,
@@ -198,15 +203,16 @@ fn variant_object(base: &str, f: &MediaFiles, v: Option<&VariantRecord>, tag: &s
 }
 
 /// The media object of the contract.
-pub fn media_object(base: &str, up: &Uploaded) -> Value {
+pub fn media_object(links: &media_urls::Links, up: &Uploaded) -> Value {
+    let base = links.site.as_str();
     let f = &up.files;
     let m = &f.media;
     let id = m.public_id.as_str();
     let ext = f.blob.ext.as_str();
-    let url = media_urls::original(base, f);
+    let url = media_urls::original(links, f);
     let viewer = media_urls::viewer(base, id);
     let find = |n: &str| f.variants.iter().find(|v| v.name == n);
-    let medium = variant_object(base, f, find("medium"), "md");
+    let medium = variant_object(links, f, find("medium"), "md");
     let display_url = medium["url"]
         .as_str()
         .map_or_else(|| url.clone(), str::to_owned);
@@ -235,18 +241,24 @@ pub fn media_object(base: &str, up: &Uploaded) -> Value {
         "display_url": display_url,
         "delete_url": media_urls::delete(base, id, &up.delete_token),
         "image": file_object(id, ext, url.clone(), f.blob.size),
-        "thumb": variant_object(base, f, find("thumb"), "th"),
+        "thumb": variant_object(links, f, find("thumb"), "th"),
         "medium": medium,
     })
 }
 
 /// The success answer in the requested format; `imgbb` when the client sent `image`.
-pub fn success_response(base: &str, up: &Uploaded, imgbb: bool, format: Format) -> Response {
-    let mut object = media_object(base, up);
+pub fn success_response(
+    links: &media_urls::Links,
+    up: &Uploaded,
+    imgbb: bool,
+    format: Format,
+) -> Response {
+    let base = links.site.as_str();
+    let mut object = media_object(links, up);
     match format {
         Format::Txt => (
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            media_urls::original(base, &up.files),
+            media_urls::original(links, &up.files),
         )
             .into_response(),
         // 302, as the clients of this contract expect (not 303).

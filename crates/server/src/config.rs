@@ -20,6 +20,10 @@ pub struct Config {
     /// The URL people use to reach the site (used in links, cookies and CSRF checks).
     /// Defaults to `http://` + `bind`.
     pub public_url: Option<Url>,
+    /// A separate origin for uploaded files (`https://files.example.org`): public file links
+    /// point there and that host serves nothing but files, so uploaded bytes never share the
+    /// site's origin. Unset: the site serves them.
+    pub files_url: Option<Url>,
     /// Where the SQLite database and media live by default.
     pub data_dir: PathBuf,
     /// `sqlite://PATH`, `postgres://USER:PASS@HOST/DB` or `mysql://USER:PASS@HOST/DB`
@@ -157,6 +161,7 @@ impl Default for Config {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: None,
+            files_url: None,
             data_dir: PathBuf::from("./data"),
             database_url: None,
             log_format: LogFormat::Pretty,
@@ -323,6 +328,23 @@ impl Config {
                 return fail("public_url", "must not have a query or fragment");
             }
         }
+        if let Some(u) = &self.files_url {
+            if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+                return fail(
+                    "files_url",
+                    "must be an http:// or https:// URL with a host",
+                );
+            }
+            if u.path() != "/" || u.query().is_some() || u.fragment().is_some() {
+                return fail("files_url", "must be an origin only, with no path or query");
+            }
+            if crate::files_origin::authority(u) == self.site_authority() {
+                return fail(
+                    "files_url",
+                    "must be another host (or port) than the site's own, or be left unset",
+                );
+            }
+        }
         if self.data_dir.as_os_str().is_empty() {
             return fail("data_dir", "must not be empty");
         }
@@ -421,6 +443,27 @@ impl Config {
 
     pub fn processing_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs_f64(self.processing_timeout_secs.clamp(0.000_001, 3600.0))
+    }
+
+    /// `host[:port]` of the site's own URL, as browsers send it in `Host`.
+    pub fn site_authority(&self) -> String {
+        match &self.public_url {
+            Some(u) => crate::files_origin::authority(u),
+            None => self
+                .base_url()
+                .split_once("://")
+                .map_or_else(String::new, |(_, a)| a.to_ascii_lowercase()),
+        }
+    }
+
+    /// Where file links point: the files origin when one is set, else the site.
+    pub fn links(&self) -> crate::media_urls::Links {
+        let site = self.base_url();
+        let files = self.files_url.as_ref().map_or_else(
+            || site.clone(),
+            |u| u.as_str().trim_end_matches('/').to_owned(),
+        );
+        crate::media_urls::Links { site, files }
     }
 
     /// The external decoders: programs found now, scratch files under the temp directory.
@@ -541,6 +584,44 @@ mod tests {
                 .unwrap_or_default();
             assert!(err.contains("`public_url`"), "{err}");
             assert!(err.contains("custom.toml"), "{err}");
+            Ok(())
+        });
+        for (toml, why) in [
+            (
+                "public_url = \"https://img.example\"\nfiles_url = \"https://IMG.example/\"\n",
+                "another host",
+            ),
+            ("files_url = \"https://files.example/x\"\n", "origin only"),
+            (
+                "files_url = \"ftp://files.example\"\n",
+                "http:// or https://",
+            ),
+        ] {
+            Jail::expect_with(|jail| {
+                jail.clear_env();
+                jail.create_file("custom.toml", toml)?;
+                let err = load(Some(Path::new("custom.toml")), &FlagOverrides::default())
+                    .err()
+                    .map(|e| e.0)
+                    .unwrap_or_default();
+                assert!(
+                    err.contains("`files_url`") && err.contains(why),
+                    "{toml}: {err}"
+                );
+                Ok(())
+            });
+        }
+        Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.create_file(
+                "custom.toml",
+                "public_url = \"https://img.example\"\nfiles_url = \"https://files.example:8443\"\n",
+            )?;
+            let c =
+                load(Some(Path::new("custom.toml")), &FlagOverrides::default()).map_err(|e| e.0)?;
+            let links = c.links();
+            assert_eq!(links.site, "https://img.example");
+            assert_eq!(links.files, "https://files.example:8443");
             Ok(())
         });
         Jail::expect_with(|jail| {

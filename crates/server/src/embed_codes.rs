@@ -86,13 +86,13 @@ fn size_codes(url: &str, viewer: &str, title: &str, w: u32, h: u32) -> SizeCodes
 }
 
 impl EmbedCodes {
-    pub fn new(base: &str, f: &MediaFiles) -> Self {
+    pub fn new(links: &media_urls::Links, f: &MediaFiles) -> Self {
         let m = &f.media;
         let id = m.public_id.as_str();
-        let viewer = media_urls::viewer(base, id);
+        let viewer = media_urls::viewer(&links.site, id);
         let title = m.title.as_str();
         let full = size_codes(
-            &media_urls::original(base, f),
+            &media_urls::original(links, f),
             &viewer,
             title,
             m.width,
@@ -101,7 +101,7 @@ impl EmbedCodes {
         let variant = |name: &str| {
             f.variants.iter().find(|v| v.name == name).map(|v| {
                 size_codes(
-                    &media_urls::variant(base, f, v),
+                    &media_urls::variant(links, f, v),
                     &viewer,
                     title,
                     v.width,
@@ -111,7 +111,7 @@ impl EmbedCodes {
         };
         let medium = variant("medium").unwrap_or_else(|| {
             size_codes(
-                &media_urls::original(base, f),
+                &media_urls::original(links, f),
                 &viewer,
                 title,
                 m.width,
@@ -120,7 +120,7 @@ impl EmbedCodes {
         });
         let thumb = variant("thumb").unwrap_or_else(|| {
             size_codes(
-                &media_urls::original(base, f),
+                &media_urls::original(links, f),
                 &viewer,
                 title,
                 m.width,

@@ -17,6 +17,7 @@ pub mod db_copy;
 pub mod embed_codes;
 pub mod error;
 pub mod extract;
+pub mod files_origin;
 pub mod fuzzing;
 pub mod http_server;
 pub mod logging;

@@ -64,12 +64,12 @@ pub async fn render(
 pub fn site_context(state: &AppState, site: &SiteSettings, logo: Option<&MediaFiles>) -> Value {
     let mut v = json!(site);
     if let Value::Object(map) = &mut v {
-        let base = state.base_url();
+        let links = state.links();
         // (url, width, height): the size lets the header reserve the logo's box before it loads.
         let logo = logo.map(|f| match f.variants.iter().find(|v| v.name == "medium") {
-            Some(m) => (media_urls::variant(&base, f, m), m.width, m.height),
+            Some(m) => (media_urls::variant(&links, f, m), m.width, m.height),
             None => (
-                media_urls::original(&base, f),
+                media_urls::original(&links, f),
                 f.media.width,
                 f.media.height,
             ),

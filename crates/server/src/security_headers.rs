@@ -4,17 +4,36 @@
 //! requests with credentials are not cached. A route that set its own value (file serving,
 //! static assets) keeps it.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
-    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// The pages' policy; images may also come from `img_origins` (the files origin, and the
+/// bucket when browsers are redirected to S3).
+pub fn page_policy(img_origins: &[String]) -> HeaderValue {
+    let files: String = img_origins.iter().map(|o| format!(" {o}")).collect();
+    let csp = format!(
+        "default-src 'self'; img-src 'self'{files} data: blob:; style-src 'self'; \
+         script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    // An origin is a serialised URL: it has no character a header value refuses, but should
+    // it ever, the policy without it is the safe fallback.
+    HeaderValue::from_str(&csp).unwrap_or_else(|_| page_policy_without_files())
+}
+
+fn page_policy_without_files() -> HeaderValue {
+    HeaderValue::from_static(
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    )
+}
 const CSP_DOCS: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
     script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-pub async fn add(req: Request, next: Next) -> Response {
+/// Adds the headers; `csp` is the pages' policy ([`page_policy`]).
+pub async fn add(State(csp): State<HeaderValue>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let docs = path == "/api/docs" || path.starts_with("/api/docs/");
     // A request with credentials may get an answer made for that person (an email address,
@@ -32,13 +51,16 @@ pub async fn add(req: Request, next: Next) -> Response {
         h.entry(header::CACHE_CONTROL)
             .or_insert(HeaderValue::from_static("private, no-store"));
     }
+    let csp = if docs {
+        HeaderValue::from_static(CSP_DOCS)
+    } else {
+        csp
+    };
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(csp);
     let mut set = |name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };
-    set(
-        header::CONTENT_SECURITY_POLICY,
-        if docs { CSP_DOCS } else { CSP },
-    );
+
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");

@@ -114,7 +114,19 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     attach_cache(&mut app, &config).await?;
     let proxies = TrustedProxies::parse(&config.trusted_proxies, config.trusted_proxy_header)
         .map_err(|bad| anyhow::anyhow!("invalid trusted proxy `{bad}`"))?;
+    // Every store this node may serve from (a migration can switch between them).
+    let mut img_origins: Vec<String> = config
+        .files_url
+        .iter()
+        .map(|u| u.as_str().trim_end_matches('/').to_owned())
+        .collect();
+    for store in std::iter::once(&stores.local).chain(stores.s3.as_ref()) {
+        if let Some(o) = store.browser_origin().await {
+            img_origins.push(o);
+        }
+    }
     Ok(AppState {
+        page_csp: crate::security_headers::page_policy(&img_origins),
         stores: Arc::new(stores),
         proxies: Arc::new(proxies),
         app,

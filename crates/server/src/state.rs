@@ -20,10 +20,18 @@ pub struct AppState {
     pub proxies: Arc<TrustedProxies>,
     /// Every store this node can reach (the app holds the one in use).
     pub stores: Arc<crate::storage_config::Stores>,
+    /// The pages' Content-Security-Policy: images may come from the files origin and the
+    /// bucket browsers are redirected to.
+    pub page_csp: axum::http::HeaderValue,
 }
 
 impl AppState {
     pub fn base_url(&self) -> String {
         self.config.base_url()
+    }
+
+    /// The site's and the files' origins, for building links.
+    pub fn links(&self) -> crate::media_urls::Links {
+        self.config.links()
     }
 }

@@ -162,6 +162,22 @@ impl Backing {
 
     /// Where to send a browser for `key` instead of streaming it, per the delivery setting.
     /// `shareable`: anyone with the link may see it (public or unlisted media).
+    /// The origin (`scheme://host[:port]`) browsers are sent to for files, when they are sent
+    /// anywhere: pages must allow images from it. Presigning is local work (no request).
+    pub(crate) async fn browser_origin(&self) -> Option<String> {
+        let extra = self.s3.as_ref()?;
+        let url: url::Url = match extra.delivery {
+            Delivery::Proxy => return None,
+            Delivery::Public => extra.public_base_url.as_deref()?.parse().ok()?,
+            Delivery::Presigned => extra
+                .signer
+                .signed_url(Method::GET, &Path::from("origin-probe"), extra.presign)
+                .await
+                .ok()?,
+        };
+        Some(url.origin().ascii_serialization()).filter(|o| o != "null")
+    }
+
     pub(crate) async fn direct_url(
         &self,
         key: &Path,

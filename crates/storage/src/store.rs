@@ -256,6 +256,11 @@ impl BlobStore {
             .collect())
     }
 
+    /// The origin this store sends browsers to (presigned or public S3 delivery), if any.
+    pub async fn browser_origin(&self) -> Option<String> {
+        self.primary().browser_origin().await
+    }
+
     /// Where to redirect a browser for `key` instead of streaming it (S3 with presigned or
     /// public delivery), or `None` to stream. Call only after the request was authorised.
     pub async fn direct_url(

@@ -47,7 +47,7 @@ pub async fn create_album(
     let view = state.app.create_album(&actor, req.into(), &meta).await?;
     Ok((
         StatusCode::CREATED,
-        Json(AlbumDto::new(&state.base_url(), &view)),
+        Json(AlbumDto::new(&state.links(), &view)),
     ))
 }
 
@@ -60,7 +60,7 @@ pub async fn get_album(
     Path(id): Path<String>,
 ) -> ApiResult<Json<AlbumDto>> {
     let view = state.app.album_view(&viewer, &id).await?;
-    Ok(Json(AlbumDto::new(&state.base_url(), &view)))
+    Ok(Json(AlbumDto::new(&state.links(), &view)))
 }
 
 /// Change title, description, privacy (and password), sort order or cover.
@@ -85,7 +85,7 @@ pub async fn update_album(
         .app
         .update_album(&actor, &id, req.into(), &meta)
         .await?;
-    Ok(Json(AlbumDto::new(&state.base_url(), &view)))
+    Ok(Json(AlbumDto::new(&state.links(), &view)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -157,7 +157,7 @@ pub async fn list_album_media(
         .app
         .list_album_media(&viewer, &id, q.cursor.as_deref(), q.limit())
         .await?;
-    Ok(Json(MediaList::new(&state.base_url(), page)))
+    Ok(Json(MediaList::new(&state.links(), page)))
 }
 
 /// The sub-albums of an album, newest first.
@@ -173,7 +173,7 @@ pub async fn list_sub_albums(
         .app
         .list_sub_albums(&viewer, &id, q.cursor.as_deref(), q.limit())
         .await?;
-    Ok(Json(AlbumList::new(&state.base_url(), page)))
+    Ok(Json(AlbumList::new(&state.links(), page)))
 }
 
 /// Move albums under another album, or to the top level. Moving an album under itself or
@@ -208,5 +208,5 @@ pub async fn list_my_albums(
         .app
         .list_user_albums(&viewer, me, true, q.cursor.as_deref(), q.limit())
         .await?;
-    Ok(Json(AlbumList::new(&state.base_url(), page)))
+    Ok(Json(AlbumList::new(&state.links(), page)))
 }

@@ -54,7 +54,7 @@ pub async fn upload_media(
 ) -> ApiResult<(StatusCode, Json<MediaDto>)> {
     let uploaded = native_upload::receive(&state, &actor, &meta, multipart).await?;
     let dto = MediaDto::new(
-        &state.base_url(),
+        &state.links(),
         &uploaded.files,
         Some(&uploaded.delete_token),
     );
@@ -70,7 +70,7 @@ pub async fn get_media(
     Path(id): Path<String>,
 ) -> ApiResult<Json<MediaDto>> {
     let files = state.app.get_media(&viewer, &id).await?;
-    Ok(Json(MediaDto::new(&state.base_url(), &files, None)))
+    Ok(Json(MediaDto::new(&state.links(), &files, None)))
 }
 
 /// Change title, description or the NSFW flag (owner or staff).
@@ -91,7 +91,7 @@ pub async fn update_media(
         privacy: req.privacy,
     };
     let files = state.app.update_media(&actor, &id, patch).await?;
-    Ok(Json(MediaDto::new(&state.base_url(), &files, None)))
+    Ok(Json(MediaDto::new(&state.links(), &files, None)))
 }
 
 /// Delete a media item (owner or staff). Its files go once nothing else uses them.
@@ -135,7 +135,7 @@ pub async fn list_my_media(
         .app
         .list_my_media(&viewer, q.cursor.as_deref(), q.limit())
         .await?;
-    Ok(Json(MediaList::new(&state.base_url(), page)))
+    Ok(Json(MediaList::new(&state.links(), page)))
 }
 
 /// The site's recent public media, newest first (keyset pagination).
@@ -150,5 +150,5 @@ pub async fn list_recent_media(
         .app
         .list_recent_media(&viewer, q.cursor.as_deref(), q.limit())
         .await?;
-    Ok(Json(MediaList::new(&state.base_url(), page)))
+    Ok(Json(MediaList::new(&state.links(), page)))
 }

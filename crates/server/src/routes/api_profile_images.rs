@@ -72,11 +72,7 @@ async fn put_image(
     which: ProfileImage,
 ) -> ApiResult<Json<MediaDto>> {
     let uploaded = receive_profile_image(&state, &actor, &meta, multipart, which).await?;
-    Ok(Json(MediaDto::new(
-        &state.base_url(),
-        &uploaded.files,
-        None,
-    )))
+    Ok(Json(MediaDto::new(&state.links(), &uploaded.files, None)))
 }
 
 /// Set your avatar (a square 256 px thumbnail is made; multipart field `file`).

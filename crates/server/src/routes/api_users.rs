@@ -64,13 +64,14 @@ pub async fn profile_dto(
     let nonempty = |s: String| (open && !s.is_empty()).then_some(s);
     let (avatar, cover) = state.app.profile_images(&u).await?;
     let base = state.base_url();
+    let links = state.links();
     let avatar_url = avatar
         .filter(|_| open)
-        .map(|f| MediaDto::new(&base, &f, None))
+        .map(|f| MediaDto::new(&links, &f, None))
         .and_then(|d| d.files.thumb.map(|t| t.url));
     let cover_url = cover
         .filter(|_| open)
-        .map(|f| MediaDto::new(&base, &f, None))
+        .map(|f| MediaDto::new(&links, &f, None))
         .map(|d| d.files.medium.map_or(d.files.original.url, |m| m.url));
     Ok(ProfileDto {
         avatar_url,
@@ -99,7 +100,7 @@ pub async fn list_user_media(
         .app
         .list_user_media(&viewer, u.id, q.cursor.as_deref(), q.limit())
         .await?;
-    Ok(Json(MediaList::new(&state.base_url(), page)))
+    Ok(Json(MediaList::new(&state.links(), page)))
 }
 
 /// A user's top-level albums, newest first: the listed ones, or all for the user and staff.
@@ -116,5 +117,5 @@ pub async fn list_user_albums(
         .app
         .list_user_albums(&viewer, u.id, true, q.cursor.as_deref(), q.limit())
         .await?;
-    Ok(Json(AlbumList::new(&state.base_url(), page)))
+    Ok(Json(AlbumList::new(&state.links(), page)))
 }

@@ -100,7 +100,7 @@ async fn upload(
             .map(|(_, v)| v.as_str()),
     );
     match run(&state, &meta, query, req, &mut format).await {
-        Ok((up, imgbb)) => success_response(&state.base_url(), &up, imgbb, format),
+        Ok((up, imgbb)) => success_response(&state.links(), &up, imgbb, format),
         Err(e) => error_response(e, format),
     }
 }

@@ -123,6 +123,8 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(web_error::method_not_allowed)
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(middleware::from_fn_with_state(state.clone(), web_error::render_error_pages))
+        // Outside the error pages, so it sees the file route's own 404.
+        .layer(middleware::from_fn_with_state(state.clone(), crate::files_origin::route))
         // The whole request; a client that stalls is cut off sooner (see http_server).
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -130,7 +132,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::custom(panic_response))
         // Outside the timeout and panic layers, so their answers carry the headers too.
-        .layer(middleware::from_fn(security_headers::add))
+        .layer(middleware::from_fn_with_state(
+            state.page_csp.clone(),
+            security_headers::add,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -33,7 +33,8 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct OembedQuery {
-    /// A viewer (`/image/{id}`) or file (`/i/{id}.jpg`) URL of this site.
+    /// A viewer (`/image/{id}`) or file (`/i/{id}.jpg`) URL of this site (or of its files
+    /// origin).
     url: String,
     /// `json` (the only format served; `xml` answers 501).
     format: Option<String>,
@@ -60,14 +61,18 @@ pub struct Oembed {
     pub thumbnail_height: Option<u32>,
 }
 
-/// The media id in a viewer or file URL of this site.
-fn media_id(base: &str, url: &str) -> Option<String> {
-    let rest = url.trim().strip_prefix(base)?;
-    let rest = rest.split(['?', '#']).next()?;
-    if let Some(v) = rest.strip_prefix("/image/") {
+/// The media id in a viewer URL of this site, or a file URL of the site or its files origin.
+fn media_id(links: &media_urls::Links, url: &str) -> Option<String> {
+    let url = url.trim();
+    let in_site = url.strip_prefix(links.site.as_str());
+    if let Some(v) = in_site
+        .and_then(|r| r.split(['?', '#']).next())
+        .and_then(|r| r.strip_prefix("/image/"))
+    {
         return v.rsplit('.').next().map(str::to_owned);
     }
-    let name = rest.strip_prefix("/i/")?;
+    let rest = in_site.or_else(|| url.strip_prefix(links.files.as_str()))?;
+    let name = rest.split(['?', '#']).next()?.strip_prefix("/i/")?;
     FileRequest::parse(name).map(|r| r.id)
 }
 
@@ -98,8 +103,9 @@ pub async fn oembed(
             "only format=json is served",
         ));
     }
-    let base = state.base_url();
-    let id = media_id(&base, &q.url).ok_or_else(ApiError::not_found)?;
+    let links = state.links();
+    let base = links.site.clone();
+    let id = media_id(&links, &q.url).ok_or_else(ApiError::not_found)?;
     let files = match state.app.get_media(&viewer, &id).await {
         Ok(f) => f,
         Err(AppError::NotFound(_)) if state.app.media_exists(&id).await? => {
@@ -122,9 +128,9 @@ pub async fn oembed(
         .iter()
         // The thumbnail is a square crop, not the picture.
         .filter(|v| v.name != "thumb")
-        .map(|v| (media_urls::variant(&base, &files, v), v.width, v.height))
+        .map(|v| (media_urls::variant(&links, &files, v), v.width, v.height))
         .collect();
-    candidates.push((media_urls::original(&base, &files), m.width, m.height));
+    candidates.push((media_urls::original(&links, &files), m.width, m.height));
     candidates.sort_by_key(|(_, w, h)| u64::from(*w) * u64::from(*h));
     let fits =
         |w: u32, h: u32| q.maxwidth.is_none_or(|m| w <= m) && q.maxheight.is_none_or(|m| h <= m);
@@ -153,7 +159,7 @@ pub async fn oembed(
         url,
         width,
         height,
-        thumbnail_url: thumb.map(|t| media_urls::variant(&base, &files, t)),
+        thumbnail_url: thumb.map(|t| media_urls::variant(&links, &files, t)),
         thumbnail_width: thumb.map(|t| t.width),
         thumbnail_height: thumb.map(|t| t.height),
     }))
@@ -168,7 +174,7 @@ pub async fn media_embed(
     Path(id): Path<String>,
 ) -> ApiResult<Json<EmbedCodes>> {
     let files = state.app.get_media(&viewer, &id).await?;
-    Ok(Json(EmbedCodes::new(&state.base_url(), &files)))
+    Ok(Json(EmbedCodes::new(&state.links(), &files)))
 }
 
 /// Embed codes for the media of an album that the requester may see (one page).
@@ -191,9 +197,9 @@ pub async fn album_embed(
         .app
         .list_album_media(&viewer, &id, q.cursor.as_deref(), q.limit())
         .await?;
-    let base = state.base_url();
+    let links = state.links();
     Ok(Json(AlbumEmbed {
-        items: items.iter().map(|f| EmbedCodes::new(&base, f)).collect(),
+        items: items.iter().map(|f| EmbedCodes::new(&links, f)).collect(),
         next_cursor,
     }))
 }
@@ -221,9 +227,10 @@ pub async fn media_share(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ShareLink>> {
     let files = state.app.get_media(&viewer, &id).await?;
-    let base = state.base_url();
+    let links = state.links();
+    let base = links.site.as_str();
     Ok(Json(ShareLink {
-        url: media_urls::viewer(&base, files.media.public_id.as_str()),
+        url: media_urls::viewer(base, files.media.public_id.as_str()),
         title: files.media.title.clone(),
         privacy: state
             .app
@@ -231,7 +238,7 @@ pub async fn media_share(
             .await?
             .as_str()
             .to_owned(),
-        direct: Some(media_urls::original(&base, &files)),
+        direct: Some(media_urls::original(&links, &files)),
     }))
 }
 
@@ -272,11 +279,13 @@ pub async fn signed_urls(
     Path(id): Path<String>,
 ) -> ApiResult<Json<SignedUrls>> {
     let files = state.app.get_media(&viewer, &id).await?;
-    let base = state.base_url();
-    let mut urls = vec![media_urls::original(&base, &files)];
+    // A signature needs no session, so signed links go to the files origin when there is one.
+    let links = state.links();
+    let links = media_urls::Links::site_only(&links.files);
+    let mut urls = vec![media_urls::original(&links, &files)];
     for name in ["medium", "small", "thumb"] {
         if let Some(v) = files.variants.iter().find(|v| v.name == name) {
-            urls.push(media_urls::variant(&base, &files, v));
+            urls.push(media_urls::variant(&links, &files, v));
         }
     }
     let names: Vec<String> = urls
@@ -309,7 +318,7 @@ mod tests {
 
     #[test]
     fn urls_and_sizes() {
-        let b = "https://img.example";
+        let b = &media_urls::Links::site_only("https://img.example");
         assert_eq!(
             media_id(b, "https://img.example/image/abc").as_deref(),
             Some("abc")
@@ -323,6 +332,16 @@ mod tests {
             Some("abc")
         );
         assert_eq!(media_id(b, "https://evil.example/image/abc"), None);
+        let split = media_urls::Links {
+            site: "https://img.example".into(),
+            files: "https://files.example".into(),
+        };
+        assert_eq!(
+            media_id(&split, "https://files.example/i/abc.th.jpg?exp=1&sig=2").as_deref(),
+            Some("abc")
+        );
+        // Pages live on the site only.
+        assert_eq!(media_id(&split, "https://files.example/image/abc"), None);
         assert_eq!(fit(2000, 1000, Some(500), None), (500, 250));
         assert_eq!(fit(2000, 1000, Some(500), Some(100)), (200, 100));
         assert_eq!(fit(200, 100, Some(500), None), (200, 100));

@@ -55,12 +55,12 @@ pub async fn albums_page(
     let Some(user) = actor.user() else {
         return Ok(Redirect::to("/login?next=/albums").into_response());
     };
-    let base = state.base_url();
+    let links = state.links();
     let (albums, _) = state
         .app
         .list_user_albums(&Viewer::from(&actor), user.id, true, None, 100)
         .await?;
-    let albums: Vec<AlbumDto> = albums.iter().map(|v| AlbumDto::new(&base, v)).collect();
+    let albums: Vec<AlbumDto> = albums.iter().map(|v| AlbumDto::new(&links, v)).collect();
     let ctx = json!({ "albums": albums, "notice": notice_text(q.notice.as_deref()) });
     Ok(page::render(&state, &actor, "albums.html", ctx)
         .await?

@@ -72,17 +72,17 @@ pub async fn album_page(
         }
         Err(e) => return Err(e.into()),
     };
-    let base = state.base_url();
-    let album = AlbumDto::new(&base, &view);
+    let links = state.links();
+    let album = AlbumDto::new(&links, &view);
     let (subs, _) = state.app.list_sub_albums(&viewer, &id, None, 100).await?;
-    let sub_albums: Vec<AlbumDto> = subs.iter().map(|v| AlbumDto::new(&base, v)).collect();
+    let sub_albums: Vec<AlbumDto> = subs.iter().map(|v| AlbumDto::new(&links, v)).collect();
     let (items, next_cursor) = state
         .app
         .list_album_media(&viewer, &id, q.cursor.as_deref(), 60)
         .await?;
     let media: Vec<MediaDto> = items
         .iter()
-        .map(|f| MediaDto::new(&base, f, None))
+        .map(|f| MediaDto::new(&links, f, None))
         .collect();
     let og_image = album.cover.as_ref().map(|c| {
         c.files

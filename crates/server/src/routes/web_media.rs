@@ -47,7 +47,8 @@ pub async fn viewer_page(
         Err(e) => tracing::warn!(error = %e, "view not counted"),
     }
     let base = state.base_url();
-    let dto = MediaDto::new(&base, &files, None);
+    let links = state.links();
+    let dto = MediaDto::new(&links, &files, None);
     let display = dto.files.medium.as_ref().unwrap_or(&dto.files.original);
     let oembed_url = format!(
         "{base}/oembed?format=json&url={}",
@@ -87,7 +88,7 @@ pub async fn viewer_page(
         "size_text": page::human_bytes(dto.size),
         "mime": dto.mime,
         "exif": dto.exif,
-        "embed": EmbedCodes::new(&base, &files),
+        "embed": EmbedCodes::new(&links, &files),
         "owner": owner,
         "crumbs": crumbs,
         "previous": place.previous,
@@ -110,7 +111,7 @@ pub async fn confirm_delete(
     let Some(files) = state.app.delete_token_valid(&id, &token).await? else {
         return Err(WebError::not_found());
     };
-    let dto = MediaDto::new(&state.base_url(), &files, None);
+    let dto = MediaDto::new(&state.links(), &files, None);
     let thumb = dto.files.thumb.map(|t| t.url).unwrap_or_default();
     let ctx = json!({ "id": id, "token": token, "title": dto.title, "thumb_url": thumb });
     Ok(page::render(&state, &actor, "delete.html", ctx)

@@ -74,14 +74,14 @@ pub async fn home(
     Query(q): Query<HomeQuery>,
 ) -> Result<Response, WebError> {
     let first_visit = matches!(q.notice.as_deref(), Some("welcome" | "setup_done"));
-    let base = state.base_url();
+    let links = state.links();
     let (items, next) = state
         .app
         .list_recent_media(&Viewer::from(&actor), q.cursor.as_deref(), 40)
         .await?;
     let media: Vec<MediaDto> = items
         .iter()
-        .map(|f| MediaDto::new(&base, f, None))
+        .map(|f| MediaDto::new(&links, f, None))
         .collect();
     let ctx = json!({
         "notice": notice_text(q.notice.as_deref()),

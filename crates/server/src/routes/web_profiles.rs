@@ -42,7 +42,7 @@ pub async fn profile_page(
     };
     let open = state.app.profile_open_to(&viewer, &user);
     let profile = profile_dto(&state, &viewer, user.clone()).await?;
-    let base = state.base_url();
+    let links = state.links();
     let (albums, media, next_cursor) = if open {
         let (albums, _) = state
             .app
@@ -53,10 +53,10 @@ pub async fn profile_page(
             .list_user_media(&viewer, user.id, q.cursor.as_deref(), 60)
             .await?;
         (
-            albums.iter().map(|v| AlbumDto::new(&base, v)).collect(),
+            albums.iter().map(|v| AlbumDto::new(&links, v)).collect(),
             items
                 .iter()
-                .map(|f| MediaDto::new(&base, f, None))
+                .map(|f| MediaDto::new(&links, f, None))
                 .collect(),
             next,
         )

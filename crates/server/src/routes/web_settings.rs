@@ -79,10 +79,10 @@ async fn render_settings(
     let keys = state.app.list_api_keys(actor).await?;
     let me = state.app.me(actor).await?;
     let (avatar, cover) = state.app.profile_images(&me).await?;
-    let base = state.base_url();
+    let links = state.links();
     let thumb = |f: Option<vitrine_db::MediaFiles>| {
         f.map(|f| {
-            let dto = MediaDto::new(&base, &f, None);
+            let dto = MediaDto::new(&links, &f, None);
             dto.files.thumb.map_or(dto.files.original.url, |t| t.url)
         })
     };

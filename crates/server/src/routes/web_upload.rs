@@ -71,8 +71,8 @@ pub async fn upload_submit(
         return Ok(Redirect::to(&format!("/image/{id}?notice=uploaded")).into_response());
     }
     // A guest cannot find their upload again: show its links, the delete link among them, once.
-    let base = state.base_url();
-    let dto = MediaDto::new(&base, &uploaded.files, Some(&uploaded.delete_token));
+    let links = state.links();
+    let dto = MediaDto::new(&links, &uploaded.files, Some(&uploaded.delete_token));
     let ctx = json!({ "media": dto });
     let mut res = page::render(&state, &actor, "uploaded.html", ctx)
         .await?

@@ -66,6 +66,26 @@ fn no_redirects() -> reqwest::Client {
         .unwrap()
 }
 
+/// The media page's CSP lets images come from `origin`.
+async fn assert_img_src_allows(app: &TestApp, m: &Value, origin: &str) {
+    let page = app
+        .bare()
+        .get(m["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    let img_src = csp
+        .split(';')
+        .find(|d| d.trim_start().starts_with("img-src"))
+        .unwrap_or_default();
+    assert!(
+        img_src.split_whitespace().any(|s| s == origin),
+        "{origin} not in {csp}"
+    );
+}
+
 fn original(m: &Value) -> String {
     m["files"]["original"]["url"].as_str().unwrap().to_owned()
 }
@@ -90,6 +110,12 @@ async fn presigned_redirects_only_after_the_check() {
         bytes.starts_with(b"\x89PNG"),
         "the signed URL serves the file"
     );
+    // Pages allow images from the bucket the browser is sent to (CSP applies to redirects).
+    let bucket = reqwest::Url::parse(&to)
+        .unwrap()
+        .origin()
+        .ascii_serialization();
+    assert_img_src_allows(&app, &public, &bucket).await;
 
     // Refused requests learn nothing: no redirect, no signed URL.
     let res = anon.get(original(&private)).send().await.unwrap();
@@ -124,6 +150,7 @@ async fn public_delivery_keeps_private_files_behind_vitrine() {
     );
     assert!(to.contains("/originals/"), "{to}");
     assert_eq!(res.headers()[CACHE_CONTROL], "public, max-age=3600");
+    assert_img_src_allows(&app, &public, "https://cdn.example.org").await;
 
     assert_eq!(
         anon.get(original(&private)).send().await.unwrap().status(),
