@@ -1,6 +1,6 @@
 //! Owns body extractors whose rejections speak our error shapes: `ApiJson` answers the JSON
-//! error (400 malformed, 415 wrong type, 413 too large, 422 wrong fields) and `WebForm` the
-//! HTML error page.
+//! error (400 malformed, 415 wrong type, 413 too large, 422 wrong fields, 408 a body that
+//! stopped arriving) and `WebForm` the HTML error page.
 
 use axum::extract::rejection::{FormRejection, JsonRejection};
 use axum::extract::{FromRequest, Request};
@@ -28,6 +28,9 @@ where
 }
 
 fn json_rejection(rej: JsonRejection) -> ApiError {
+    if crate::http_server::is_body_stalled(&rej) {
+        return crate::upload_body::stalled();
+    }
     let text = rej.body_text();
     match rej {
         JsonRejection::JsonDataError(_) => {
@@ -68,6 +71,12 @@ where
 }
 
 fn form_rejection(rej: FormRejection) -> WebError {
+    if crate::http_server::is_body_stalled(&rej) {
+        return WebError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "The form stopped arriving before it was complete. Please send it again.",
+        );
+    }
     match rej.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
             WebError::new(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.")

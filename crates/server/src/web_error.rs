@@ -84,27 +84,63 @@ pub async fn render_error_pages(
         let logo = state.app.site_logo(&site).await.ok().flatten();
         (site, logo)
     };
-    let ctx = json!({
-        "site": crate::page::site_context(&state, &site, logo.as_ref()),
-        "me": null,
-        "asset_version": state.asset_version,
-        "status": status.as_u16(),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "message": page.message,
-        "notice": null,
-        "error": null,
-    });
-    let body = state
-        .templates
-        .render("error.html", ctx)
-        .unwrap_or_else(|_| format!("{} {}", status.as_u16(), page.message));
-    let mut out = (status, Html(body)).into_response();
+    let mut out = render(&state, status, &page.message, &site, logo.as_ref());
     for (k, v) in res.headers() {
         if k != axum::http::header::CONTENT_TYPE && k != axum::http::header::CONTENT_LENGTH {
             out.headers_mut().append(k.clone(), v.clone());
         }
     }
     out
+}
+
+/// The error page for `status` with `message`.
+fn render(
+    state: &AppState,
+    status: StatusCode,
+    message: &str,
+    site: &vitrine_app::SiteSettings,
+    logo: Option<&vitrine_db::MediaFiles>,
+) -> Response {
+    let ctx = json!({
+        "site": crate::page::site_context(state, site, logo),
+        "me": null,
+        "asset_version": state.asset_version,
+        "status": status.as_u16(),
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "message": message,
+        "notice": null,
+        "error": null,
+    });
+    let body = state
+        .templates
+        .render("error.html", ctx)
+        .unwrap_or_else(|_| format!("{} {message}", status.as_u16()));
+    (status, Html(body)).into_response()
+}
+
+/// Gives the whole-request timeout's bare 408 a body: the JSON error on API paths, else the
+/// error page (without the site's settings: the request already ran out of time, and the
+/// database may be why).
+pub async fn explain_timeouts(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let api = is_api_path(req.uri().path());
+    let res = next.run(req).await;
+    if res.status() != StatusCode::REQUEST_TIMEOUT
+        || res.headers().contains_key(axum::http::header::CONTENT_TYPE)
+    {
+        return res;
+    }
+    let message = "The request took too long to complete. Please try again.";
+    if api {
+        return ApiError::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", message)
+            .into_response();
+    }
+    render(
+        &state,
+        StatusCode::REQUEST_TIMEOUT,
+        message,
+        &Default::default(),
+        None,
+    )
 }
 
 /// Fallback for unknown routes.

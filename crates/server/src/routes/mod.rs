@@ -130,6 +130,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(u64::from(state.config.http.request_timeout_secs.max(1))),
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), web_error::explain_timeouts))
         .layer(CatchPanicLayer::custom(panic_response))
         // Outside the timeout and panic layers, so their answers carry the headers too.
         .layer(middleware::from_fn_with_state(

@@ -659,6 +659,12 @@ async fn a_request_timeout_has_the_security_headers() {
         text.contains("\r\ncontent-security-policy: "),
         "CSP missing: {text}"
     );
+    // It says what happened, in the API's error shape.
+    assert!(
+        text.contains("\r\ncontent-type: application/json"),
+        "{text}"
+    );
+    assert!(text.contains("\"request_timeout\""), "{text}");
     app.stop().await;
 }
 

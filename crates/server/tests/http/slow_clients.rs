@@ -83,6 +83,41 @@ async fn a_stalled_upload_body_gets_408() {
 }
 
 #[tokio::test]
+async fn stalled_json_and_form_bodies_get_408() {
+    let app = start("slow_forms").await;
+    let c = app.signup("slowtyper").await;
+    let key = create_key(&c, &app).await;
+    // JSON: the API's error, not "failed to buffer the body".
+    let head = format!(
+        "POST /api/v1/albums HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{{\"title\": \"Slo"
+    );
+    let mut s = TcpStream::connect(app.server.addr).await.unwrap();
+    s.write_all(head.as_bytes()).await.unwrap();
+    let (text, took) = read_to_close(&mut s, Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("\"request_timeout\""), "{text}");
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+    // A web form: the error page.
+    let origin = app.url("");
+    let head = format!(
+        "POST /login HTTP/1.1\r\nHost: x\r\nOrigin: {origin}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\nlogin=slo"
+    );
+    let mut s = TcpStream::connect(app.server.addr).await.unwrap();
+    s.write_all(head.as_bytes()).await.unwrap();
+    let (text, _) = read_to_close(&mut s, Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("text/html"), "{text}");
+    assert!(text.contains("stopped arriving"), "{text}");
+    // No album was made of half a request.
+    let albums: serde_json::Value =
+        crate::support::get_json(&c, app.url("/api/v1/me/albums")).await;
+    assert_eq!(albums["items"], serde_json::json!([]), "{albums}");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn too_many_or_too_large_headers_get_431() {
     let app = start("big_head").await;
     let client = app.bare();
