@@ -1,44 +1,61 @@
 //! Faults: the database going away and coming back. A TCP relay stands between the site and
-//! the database server; stopping it cuts every open connection and refuses new ones, which is
+//! the database server; stopping it cuts every open connection and closes new ones, which is
 //! what the site sees when its database restarts (stopping the shared server itself would
 //! break the tests running beside this one). Disk full is in `disk_full.rs`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::net::TcpListener;
+use tokio::sync::Mutex;
 use tokio::task::{JoinHandle, JoinSet};
 use vitrine_media::fixtures::png_rgb;
 
 use crate::media::upload;
 use crate::support::{Backend, TestApp, create_key, error_code, get_json};
 
-/// Relays TCP connections from its own port to `target` while running.
+/// Relays TCP connections from its own port to `target` while up. It keeps its port for its
+/// whole life (so no other test can take it during an outage): while down it closes every
+/// connection it accepts, as a database that is restarting does.
 struct Relay {
     addr: SocketAddr,
-    target: SocketAddr,
-    task: Option<JoinHandle<()>>,
+    up: Arc<AtomicBool>,
+    conns: Arc<Mutex<JoinSet<()>>>,
+    task: JoinHandle<()>,
 }
 
 impl Relay {
     fn start(target: SocketAddr) -> Relay {
-        let listener = listen("127.0.0.1:0".parse().expect("address"));
+        let std = std::net::TcpListener::bind("127.0.0.1:0").expect("bind relay");
+        std.set_nonblocking(true).expect("nonblocking");
+        let listener = TcpListener::from_std(std).expect("relay listener");
         let addr = listener.local_addr().expect("relay addr");
-        let mut relay = Relay {
+        let up = Arc::new(AtomicBool::new(true));
+        let conns = Arc::new(Mutex::new(JoinSet::new()));
+        let task = tokio::spawn(Self::run(listener, target, up.clone(), conns.clone()));
+        Relay {
             addr,
-            target,
-            task: None,
-        };
-        relay.task = Some(tokio::spawn(Self::run(listener, target)));
-        relay
+            up,
+            conns,
+            task,
+        }
     }
 
-    async fn run(listener: TcpListener, target: SocketAddr) {
-        // Dropped with this task: aborting it closes every relayed connection.
-        let mut conns = JoinSet::new();
+    async fn run(
+        listener: TcpListener,
+        target: SocketAddr,
+        up: Arc<AtomicBool>,
+        conns: Arc<Mutex<JoinSet<()>>>,
+    ) {
         while let Ok((mut client, _)) = listener.accept().await {
-            conns.spawn(async move {
+            if !up.load(Ordering::SeqCst) {
+                drop(client);
+                continue;
+            }
+            conns.lock().await.spawn(async move {
                 if let Ok(mut server) = tokio::net::TcpStream::connect(target).await {
                     let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
                 }
@@ -46,25 +63,24 @@ impl Relay {
         }
     }
 
-    /// The database "goes down": open connections are cut, new ones refused.
+    /// The database "goes down": open connections are cut, new ones closed at once.
     async fn stop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-            let _ = task.await;
-        }
+        self.up.store(false, Ordering::SeqCst);
+        let mut conns = self.conns.lock().await;
+        conns.abort_all();
+        while conns.join_next().await.is_some() {}
     }
 
     /// The database "comes back" on the same address.
     fn restart(&mut self) {
-        let listener = listen(self.addr);
-        self.task = Some(tokio::spawn(Self::run(listener, self.target)));
+        self.up.store(true, Ordering::SeqCst);
     }
 }
 
-fn listen(addr: SocketAddr) -> TcpListener {
-    let std = std::net::TcpListener::bind(addr).expect("bind relay");
-    std.set_nonblocking(true).expect("nonblocking");
-    TcpListener::from_std(std).expect("relay listener")
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// The database server's address in a `scheme://user@host:port/db` URL.
