@@ -112,7 +112,7 @@ impl From<ApiError> for ChevError {
     fn from(e: ApiError) -> Self {
         match e.code {
             "insufficient_storage" => ChevError::new(104, "No space left on the storage"),
-            "database_unavailable" => ChevError::unavailable(),
+            "database_unavailable" | "storage_unavailable" => ChevError::unavailable(),
             _ if e.status.is_server_error() => ChevError::internal(),
             _ => ChevError::new(400, capitalise(&e.message)),
         }

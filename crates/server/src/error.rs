@@ -118,6 +118,14 @@ impl From<AppError> for ApiError {
                 tracing::error!(error = %err, "the database's disk is full");
                 return insufficient_storage();
             }
+            AppError::Storage(vitrine_storage::StorageError::Unavailable(_)) => {
+                tracing::error!(error = %err, "object store unavailable");
+                return ApiError::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "the file store is unreachable; try again shortly",
+                );
+            }
             AppError::Storage(_) => {
                 tracing::error!(error = %err, "storage error");
                 return ApiError::new(

@@ -29,6 +29,7 @@ fn page_policy_without_files() -> HeaderValue {
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     )
 }
+
 const CSP_DOCS: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
     script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -60,7 +61,6 @@ pub async fn add(State(csp): State<HeaderValue>, req: Request, next: Next) -> Re
     let mut set = |name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };
-
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");

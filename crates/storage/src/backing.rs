@@ -160,8 +160,6 @@ impl Backing {
         }
     }
 
-    /// Where to send a browser for `key` instead of streaming it, per the delivery setting.
-    /// `shareable`: anyone with the link may see it (public or unlisted media).
     /// The origin (`scheme://host[:port]`) browsers are sent to for files, when they are sent
     /// anywhere: pages must allow images from it. Presigning is local work (no request).
     pub(crate) async fn browser_origin(&self) -> Option<String> {
@@ -178,6 +176,8 @@ impl Backing {
         Some(url.origin().ascii_serialization()).filter(|o| o != "null")
     }
 
+    /// Where to send a browser for `key` instead of streaming it, per the delivery setting.
+    /// `shareable`: anyone with the link may see it (public or unlisted media).
     pub(crate) async fn direct_url(
         &self,
         key: &Path,

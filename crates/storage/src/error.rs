@@ -10,6 +10,10 @@ pub enum StorageError {
     InvalidKey(String),
     #[error("storage error: {0}")]
     Backend(String),
+    /// The store could not be reached or did not answer in time, after the retries: a
+    /// passing condition, unlike a refusal or a bug.
+    #[error("the object store is unreachable: {0}")]
+    Unavailable(String),
     /// The store's settings are unusable (named in the message).
     #[error("storage settings: {0}")]
     Config(String),
@@ -23,6 +27,9 @@ impl From<object_store::Error> for StorageError {
         if is_no_space(&err) {
             return StorageError::NoSpace;
         }
+        if is_unreachable(&err) {
+            return StorageError::Unavailable(err.to_string());
+        }
         StorageError::Backend(err.to_string())
     }
 }
@@ -34,6 +41,44 @@ impl From<std::io::Error> for StorageError {
         }
         StorageError::Backend(err.to_string())
     }
+}
+
+/// Whether the store could not be reached or did not answer: a connection refused, reset or
+/// timed out anywhere in the chain of causes. The HTTP client's own timeout and request
+/// errors are private types, known only by their text.
+fn is_unreachable(err: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind as K;
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                K::ConnectionRefused
+                    | K::ConnectionReset
+                    | K::ConnectionAborted
+                    | K::NotConnected
+                    | K::BrokenPipe
+                    | K::TimedOut
+                    | K::UnexpectedEof
+            )
+        {
+            return true;
+        }
+        let text = e.to_string().to_ascii_lowercase();
+        if [
+            "timed out",
+            "error sending request",
+            "connection closed",
+            "connection reset",
+        ]
+        .iter()
+        .any(|t| text.contains(t))
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 /// Whether ENOSPC is anywhere in the error's chain of causes.

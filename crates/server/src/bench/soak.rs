@@ -344,6 +344,37 @@ pub async fn run(b: SoakBench) -> anyhow::Result<()> {
     report(&shared, secs, &samples, peak).await
 }
 
+/// The highest RSS (MB) in each whole minute of samples `(seconds, bytes)`.
+fn per_minute_peaks(samples: &[(f64, u64)]) -> Vec<f64> {
+    let mut out: Vec<f64> = Vec::new();
+    for (t, rss) in samples {
+        let minute = (*t / 60.0) as usize;
+        let mb = *rss as f64 / MB;
+        if out.len() <= minute {
+            out.resize(minute + 1, 0.0);
+        }
+        out[minute] = out[minute].max(mb);
+    }
+    out
+}
+
+/// The least-squares slope of `ys` against their index (units per step).
+fn slope_per_step(ys: &[f64]) -> f64 {
+    let n = ys.len() as f64;
+    if ys.len() < 2 {
+        return 0.0;
+    }
+    let mean_x = (n - 1.0) / 2.0;
+    let mean_y = ys.iter().sum::<f64>() / n;
+    let (mut num, mut den) = (0.0, 0.0);
+    for (i, y) in ys.iter().enumerate() {
+        let dx = i as f64 - mean_x;
+        num += dx * (y - mean_y);
+        den += dx * dx;
+    }
+    num / den
+}
+
 async fn report(
     s: &Shared,
     secs: f64,
@@ -402,6 +433,16 @@ async fn report(
     if let (Some(mid), Some(end)) = (at(0.5), at(1.0)) {
         println!("RSS growth over the second half: {:+.1} MB", end - mid);
     }
+    let minutes = per_minute_peaks(samples);
+    if minutes.len() > 1 {
+        let line: Vec<String> = minutes.iter().map(|v| format!("{v:.0}")).collect();
+        println!("site RSS MB, highest in each minute: {}", line.join(" "));
+        let half = &minutes[minutes.len() / 2..];
+        println!(
+            "RSS trend over the second half: {:+.2} MB/min",
+            slope_per_step(half)
+        );
+    }
     let idle: Vec<&str> = tallies
         .iter()
         .filter(|(_, t)| t.latencies_ms.is_empty())
@@ -416,4 +457,24 @@ async fn report(
         "{c5} server errors and {failed} failed requests"
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_summaries() {
+        let mb = |v: f64| (v * MB) as u64;
+        let samples = [
+            (1.0, mb(100.0)),
+            (30.0, mb(120.0)),
+            (61.0, mb(110.0)),
+            (150.0, mb(130.0)),
+        ];
+        assert_eq!(per_minute_peaks(&samples), vec![120.0, 110.0, 130.0]);
+        assert!((slope_per_step(&[1.0, 2.0, 3.0]) - 1.0).abs() < 1e-9);
+        assert!(slope_per_step(&[5.0, 5.0, 5.0]).abs() < 1e-9);
+        assert_eq!(slope_per_step(&[5.0]), 0.0);
+    }
 }

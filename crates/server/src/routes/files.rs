@@ -15,7 +15,7 @@ use axum::routing::get;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 use vitrine_app::{AppError, FileRequest, FileToServe};
-use vitrine_storage::DirectUrl;
+use vitrine_storage::{DirectUrl, StorageError};
 
 use crate::auth::CurrentViewer;
 use crate::state::AppState;
@@ -235,6 +235,15 @@ pub async fn serve_file(
     }
     let body = match open_body(&state, &f, start, len).await {
         Ok(b) => b,
+        Err(StorageError::Unavailable(e)) => {
+            tracing::error!(error = %e, key = %f.storage_key, "object store unavailable");
+            return crate::error::ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "the file store is unreachable; try again shortly",
+            )
+            .into_response();
+        }
         Err(e) => {
             tracing::error!(error = %e, key = %f.storage_key, "cannot read a stored file");
             return plain(
@@ -272,14 +281,12 @@ async fn open_body(
     f: &FileToServe,
     start: u64,
     len: u64,
-) -> Result<Body, String> {
+) -> Result<Body, StorageError> {
     if let Some(path) = &f.local_path {
         match tokio::fs::File::open(path).await {
             Ok(mut file) => {
                 if start > 0 {
-                    file.seek(SeekFrom::Start(start))
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    file.seek(SeekFrom::Start(start)).await?;
                 }
                 return Ok(Body::from_stream(ReaderStream::with_capacity(
                     file.take(len),
@@ -287,7 +294,7 @@ async fn open_body(
                 )));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         }
     }
     if len == 0 {
@@ -297,8 +304,7 @@ async fn open_body(
         .app
         .storage
         .stream_range(&f.storage_key, start..start + len)
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     Ok(Body::from_stream(stream))
 }
 

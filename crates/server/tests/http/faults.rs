@@ -4,84 +4,14 @@
 //! break the tests running beside this one). Disk full is in `disk_full.rs`.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::net::TcpListener;
-use tokio::sync::Mutex;
-use tokio::task::{JoinHandle, JoinSet};
 use vitrine_media::fixtures::png_rgb;
 
 use crate::media::upload;
+use crate::relay::Relay;
 use crate::support::{Backend, TestApp, create_key, error_code, get_json};
-
-/// Relays TCP connections from its own port to `target` while up. It keeps its port for its
-/// whole life (so no other test can take it during an outage): while down it closes every
-/// connection it accepts, as a database that is restarting does.
-struct Relay {
-    addr: SocketAddr,
-    up: Arc<AtomicBool>,
-    conns: Arc<Mutex<JoinSet<()>>>,
-    task: JoinHandle<()>,
-}
-
-impl Relay {
-    fn start(target: SocketAddr) -> Relay {
-        let std = std::net::TcpListener::bind("127.0.0.1:0").expect("bind relay");
-        std.set_nonblocking(true).expect("nonblocking");
-        let listener = TcpListener::from_std(std).expect("relay listener");
-        let addr = listener.local_addr().expect("relay addr");
-        let up = Arc::new(AtomicBool::new(true));
-        let conns = Arc::new(Mutex::new(JoinSet::new()));
-        let task = tokio::spawn(Self::run(listener, target, up.clone(), conns.clone()));
-        Relay {
-            addr,
-            up,
-            conns,
-            task,
-        }
-    }
-
-    async fn run(
-        listener: TcpListener,
-        target: SocketAddr,
-        up: Arc<AtomicBool>,
-        conns: Arc<Mutex<JoinSet<()>>>,
-    ) {
-        while let Ok((mut client, _)) = listener.accept().await {
-            if !up.load(Ordering::SeqCst) {
-                drop(client);
-                continue;
-            }
-            conns.lock().await.spawn(async move {
-                if let Ok(mut server) = tokio::net::TcpStream::connect(target).await {
-                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                }
-            });
-        }
-    }
-
-    /// The database "goes down": open connections are cut, new ones closed at once.
-    async fn stop(&mut self) {
-        self.up.store(false, Ordering::SeqCst);
-        let mut conns = self.conns.lock().await;
-        conns.abort_all();
-        while conns.join_next().await.is_some() {}
-    }
-
-    /// The database "comes back" on the same address.
-    fn restart(&mut self) {
-        self.up.store(true, Ordering::SeqCst);
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
 
 /// The database server's address in a `scheme://user@host:port/db` URL.
 fn db_addr(url: &str) -> SocketAddr {
@@ -181,7 +111,7 @@ async fn outage_and_recovery(backend: Backend, name: &str) {
         .unwrap();
     assert_eq!(chev.status(), 503, "an upload is refused, not half-stored");
 
-    relay.restart();
+    relay.restart().await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let status = guest.get(app.url("/")).send().await.unwrap().status();

@@ -14,7 +14,7 @@ use vitrine_server::storage_config::{ServeMode, StorageBackend};
 
 use crate::support::{Backend, TestApp};
 
-fn use_s3(cfg: &mut Config, serve: ServeMode) -> bool {
+pub fn use_s3(cfg: &mut Config, serve: ServeMode) -> bool {
     let Some(endpoint) = std::env::var("VITRINE_TEST_S3_ENDPOINT")
         .ok()
         .filter(|e| !e.is_empty())
