@@ -198,12 +198,13 @@ pub(crate) fn check_texts(
 /// Bytes that are no known format pass here and get processing's own, more precise error.
 async fn check_format_allowed(path: &Path, allowed: &[Format]) -> Result<(), AppError> {
     use tokio::io::AsyncReadExt;
-    // `sniff` decides JPEG, PNG, GIF, WebP and BMP within the first 26 bytes.
-    let mut head = Vec::with_capacity(64);
+    // `sniff` decides JPEG, PNG, GIF, WebP and BMP within the first 26 bytes; HEIC and AVIF
+    // by the brands of the leading `ftyp` box, which a file may make long.
+    let mut head = Vec::with_capacity(1024);
     tokio::fs::File::open(path)
         .await
         .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?
-        .take(64)
+        .take(1024)
         .read_to_end(&mut head)
         .await
         .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?;

@@ -95,7 +95,7 @@ pub fn convert_heif(
         _ => return Ok(None),
     };
     probe(bytes, format, limits)?;
-    let png = to_png(bytes, format, tools)?;
+    let png = to_png(bytes, format, limits, tools)?;
     if sniff(&png) != Ok(Format::Png) {
         return Err(corrupt("the decoder did not produce an image"));
     }
@@ -110,7 +110,12 @@ pub fn convert_heif(
 
 /// Decodes `bytes` (HEIC or AVIF) to PNG with `heif-convert`, killed at the tools' deadline.
 /// The PNG is then read by the ordinary pipeline, limits and all.
-fn to_png(bytes: &[u8], format: Format, tools: &Tools) -> Result<Vec<u8>, MediaError> {
+fn to_png(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+    tools: &Tools,
+) -> Result<Vec<u8>, MediaError> {
     let Some(program) = &tools.heif_convert else {
         return Err(MediaError::Unsupported(format!(
             "{} images need libheif's heif-convert on the server, which is not installed; \
@@ -123,9 +128,22 @@ fn to_png(bytes: &[u8], format: Format, tools: &Tools) -> Result<Vec<u8>, MediaE
     let output = scratch.path.join("out.png");
     std::fs::write(&input, bytes)
         .map_err(|e| MediaError::Processing(format!("cannot write a scratch file: {e}")))?;
-    let mut cmd = Command::new(program);
+    let mut cmd = match &tools.prlimit {
+        // The container's size is only what it declares: the codec allocates from the coded
+        // stream's own header, so memory and output size are capped as well.
+        Some(prlimit) => {
+            let mut c = Command::new(prlimit);
+            c.arg(format!("--as={}", memory_limit(limits)))
+                .arg(format!("--fsize={}", output_limit(limits)))
+                .arg("--")
+                .arg(program);
+            c
+        }
+        None => Command::new(program),
+    };
     cmd.arg(&input).arg(&output);
     let started = Instant::now();
+    let label = format.label();
     match child::run(cmd, tools.deadline(), &scratch.path.join("stderr")) {
         Ok(()) => {}
         Err(ChildFailure::TimedOut) => {
@@ -133,23 +151,30 @@ fn to_png(bytes: &[u8], format: Format, tools: &Tools) -> Result<Vec<u8>, MediaE
                 secs: tools.budget_secs(started),
             });
         }
+        // Details go to the log: paths and a C library's messages are not for the uploader.
         Err(ChildFailure::Spawn(e)) => {
+            tracing::error!(program = %program.display(), error = %e, "cannot start the HEIF decoder");
             return Err(MediaError::Processing(format!(
-                "cannot run {}: {e}",
-                program.display()
+                "the {label} decoder could not be started"
+            )));
+        }
+        // Not ours (we kill only at the deadline): the system's out-of-memory killer.
+        Err(ChildFailure::Signal(9)) => {
+            tracing::error!("the HEIF decoder was killed by the system (out of memory?)");
+            return Err(MediaError::Processing(format!(
+                "the {label} decoder was stopped by the server's system"
             )));
         }
         Err(ChildFailure::Signal(sig)) => {
+            tracing::warn!(signal = sig, "the HEIF decoder crashed or hit its limits");
             return Err(MediaError::Corrupt(format!(
-                "the {} decoder stopped on this file (signal {sig})",
-                format.label()
+                "the {label} decoder stopped on this file (signal {sig})"
             )));
         }
         Err(ChildFailure::Exit { code, stderr }) => {
+            tracing::warn!(code, stderr = %first_line(&stderr), "the HEIF decoder refused a file");
             return Err(MediaError::Corrupt(format!(
-                "the {} decoder could not read this file (exit {code}: {})",
-                format.label(),
-                first_line(&stderr)
+                "the {label} decoder could not read this file"
             )));
         }
     }
@@ -163,7 +188,19 @@ fn to_png(bytes: &[u8], format: Format, tools: &Tools) -> Result<Vec<u8>, MediaE
         .map_err(|e| MediaError::Processing(format!("cannot read the decoded image: {e}")))
 }
 
-/// One short, printable line of a child's stderr for an error message.
+/// Address space for the decoder: the largest allowed picture at 16 bytes a pixel (decoded
+/// planes, the RGBA copy and the PNG encoder's buffers) plus 1 GiB for code and threads.
+fn memory_limit(limits: &Limits) -> u64 {
+    limits.max_pixels.saturating_mul(16).saturating_add(1 << 30)
+}
+
+/// The largest file the decoder may write: a 16-bit RGBA PNG of the largest allowed picture,
+/// stored uncompressed, plus room for its chunks.
+fn output_limit(limits: &Limits) -> u64 {
+    limits.max_pixels.saturating_mul(8).saturating_add(64 << 20)
+}
+
+/// One short, printable line of a child's stderr for the log.
 fn first_line(text: &str) -> String {
     let line = text
         .lines()
@@ -234,7 +271,7 @@ mod tests {
 
     #[test]
     fn missing_program_is_a_clear_refusal() {
-        let err = to_png(b"x", Format::Heic, &Tools::default());
+        let err = to_png(b"x", Format::Heic, &Limits::default(), &Tools::default());
         assert!(matches!(err, Err(MediaError::Unsupported(m)) if m.contains("heif-convert")));
     }
 }

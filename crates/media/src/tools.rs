@@ -11,6 +11,10 @@ use crate::MediaError;
 pub struct Tools {
     /// libheif's `heif-convert`, for HEIC and AVIF; `None` refuses those formats clearly.
     pub heif_convert: Option<PathBuf>,
+    /// util-linux `prlimit`, which starts a child under memory and file-size limits (the
+    /// server itself cannot: it has no unsafe code for `setrlimit` between fork and exec).
+    /// `None`: children run with the deadline only.
+    pub prlimit: Option<PathBuf>,
     /// A private directory on local disk for the children's input and output files.
     pub work_dir: PathBuf,
     /// Children are killed at this instant (the upload's processing budget).
@@ -23,6 +27,7 @@ impl Default for Tools {
     fn default() -> Self {
         Self {
             heif_convert: None,
+            prlimit: None,
             work_dir: std::env::temp_dir(),
             deadline: None,
             timeout: Duration::from_secs(60),
@@ -69,11 +74,14 @@ impl Scratch {
                 Err(e) => last = Some(e),
             }
         }
-        Err(MediaError::Processing(format!(
-            "cannot make a scratch directory in {}: {}",
-            tools.work_dir.display(),
-            last.map_or_else(String::new, |e| e.to_string())
-        )))
+        tracing::error!(
+            dir = %tools.work_dir.display(),
+            error = %last.map_or_else(String::new, |e| e.to_string()),
+            "cannot make a scratch directory for a decoder"
+        );
+        Err(MediaError::Processing(
+            "the server could not prepare the decoder's work space".into(),
+        ))
     }
 }
 

@@ -35,6 +35,8 @@ fn real_decoder() -> Option<PathBuf> {
 fn tools(dir: &Path, program: PathBuf, timeout: Duration) -> Tools {
     Tools {
         heif_convert: Some(program),
+        // util-linux's, where it is (every Debian): the children's memory and file limits.
+        prlimit: Some(PathBuf::from("/usr/bin/prlimit")).filter(|p| p.is_file()),
         work_dir: dir.to_path_buf(),
         deadline: None,
         timeout,
@@ -236,9 +238,10 @@ fn a_crashing_failing_or_lying_decoder_is_a_clear_refusal() {
     let cases = [
         ("kill -SEGV $$", "signal 11"),
         ("kill -ABRT $$", "signal 6"),
+        // The decoder's own message is logged, not shown.
         (
             "echo 'Could not read HEIF/AVIF file: Invalid input' >&2; exit 1",
-            "Invalid input",
+            "could not read this file",
         ),
         ("exit 0", "wrote no image"),
         // Garbage where the PNG should be.
@@ -255,6 +258,48 @@ fn a_crashing_failing_or_lying_decoder_is_a_clear_refusal() {
         assert!(err.to_string().contains(says), "{body}: {err}");
         assert!(leftovers(work.path()).is_empty(), "{body}");
     }
+}
+
+#[test]
+fn a_decoder_killed_by_the_system_is_the_servers_failure() {
+    let work = tempfile::tempdir().unwrap();
+    let program = fake_decoder(work.path(), "kill -KILL $$");
+    let t = tools(work.path(), program, Duration::from_secs(10));
+    let err = convert_heif(QUADRANTS_HEIC, &Limits::default(), &t).unwrap_err();
+    assert!(matches!(err, MediaError::Processing(_)), "{err}");
+    assert_eq!(err.code(), "processing_failed");
+    assert!(
+        !err.to_string().contains(&*work.path().to_string_lossy()),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_decoder_that_writes_too_much_is_stopped_by_its_file_limit() {
+    let work = tempfile::tempdir().unwrap();
+    let program = fake_decoder(
+        work.path(),
+        "exec dd if=/dev/zero of=\"$2\" bs=1048576 count=100000 2>/dev/null",
+    );
+    let t = tools(work.path(), program, Duration::from_secs(60));
+    if t.prlimit.is_none() {
+        eprintln!("skipped: no prlimit");
+        return;
+    }
+    // 160x120 allowed: the output may be 64 MiB and a little more, not 100 GB.
+    let limits = Limits {
+        max_pixels: 160 * 120,
+        ..Limits::default()
+    };
+    let started = Instant::now();
+    let err = convert_heif(QUADRANTS_HEIC, &limits, &t).unwrap_err();
+    assert!(matches!(err, MediaError::Corrupt(_)), "{err}");
+    assert!(
+        err.to_string().contains("signal 25"),
+        "SIGXFSZ expected: {err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(leftovers(work.path()).is_empty());
 }
 
 #[test]

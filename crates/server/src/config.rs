@@ -335,8 +335,22 @@ impl Config {
                     "must be an http:// or https:// URL with a host",
                 );
             }
-            if u.path() != "/" || u.query().is_some() || u.fragment().is_some() {
-                return fail("files_url", "must be an origin only, with no path or query");
+            if u.path() != "/"
+                || u.query().is_some()
+                || u.fragment().is_some()
+                || !u.username().is_empty()
+                || u.password().is_some()
+            {
+                return fail(
+                    "files_url",
+                    "must be an origin only, with no path, query or user",
+                );
+            }
+            if self.is_https() && u.scheme() != "https" {
+                return fail(
+                    "files_url",
+                    "must be https:// when the site is (browsers block mixed content)",
+                );
             }
             if crate::files_origin::authority(u) == self.site_authority() {
                 return fail(
@@ -470,8 +484,10 @@ impl Config {
     pub fn media_tools(&self) -> vitrine_media::Tools {
         vitrine_media::Tools {
             heif_convert: crate::media_tools::find_program(&self.heif_convert),
+            prlimit: crate::media_tools::find_program("prlimit"),
             work_dir: self.temp_dir(),
-            ..Default::default()
+            deadline: None,
+            timeout: self.processing_timeout(),
         }
     }
 
@@ -592,6 +608,11 @@ mod tests {
                 "another host",
             ),
             ("files_url = \"https://files.example/x\"\n", "origin only"),
+            ("files_url = \"https://u:p@files.example\"\n", "origin only"),
+            (
+                "public_url = \"https://img.example\"\nfiles_url = \"http://files.example\"\n",
+                "mixed content",
+            ),
             (
                 "files_url = \"ftp://files.example\"\n",
                 "http:// or https://",

@@ -29,7 +29,11 @@ where
 
 fn json_rejection(rej: JsonRejection) -> ApiError {
     if crate::http_server::is_body_stalled(&rej) {
-        return crate::upload_body::stalled();
+        return ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "the request body stopped arriving; try again",
+        );
     }
     let text = rej.body_text();
     match rej {

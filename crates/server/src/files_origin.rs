@@ -12,14 +12,39 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use url::Url;
 
+use vitrine_app::FileRequest;
+
 use crate::state::AppState;
 
 /// `host[:port]` as a browser sends it in `Host` (the port only when not the scheme's default).
 pub fn authority(u: &Url) -> String {
     let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
     match u.port() {
         Some(p) => format!("{host}:{p}"),
-        None => host,
+        None => host.to_owned(),
+    }
+}
+
+/// A `Host` header in [`authority`]'s form for a site of `scheme`: lower case, without a
+/// trailing dot, and without the scheme's default port (which some proxies add).
+fn normalise_host(host: &str, scheme: &str) -> String {
+    let host = host.trim().to_ascii_lowercase();
+    let default = if scheme == "https" { ":443" } else { ":80" };
+    let host = host.strip_suffix(default).unwrap_or(&host);
+    let (name, port) = match host.rsplit_once(':') {
+        // A port: digits after the last colon, and that colon not inside an IPv6 literal.
+        Some((n, p))
+            if p.bytes().all(|b| b.is_ascii_digit()) && (!n.contains(':') || n.ends_with(']')) =>
+        {
+            (n, Some(p))
+        }
+        _ => (host, None),
+    };
+    let name = name.trim_end_matches('.');
+    match port {
+        Some(p) => format!("{name}:{p}"),
+        None => name.to_owned(),
     }
 }
 
@@ -31,18 +56,21 @@ pub async fn route(State(state): State<AppState>, mut req: Request, next: Next) 
         .headers()
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .map(str::to_ascii_lowercase)
-        .or_else(|| {
-            req.uri()
-                .authority()
-                .map(|a| a.as_str().to_ascii_lowercase())
-        });
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .map(|h| normalise_host(h, files.scheme()));
     if host.as_deref() != Some(authority(files).as_str()) {
         return next.run(req).await;
     }
-    let is_file =
-        req.uri().path().starts_with("/i/") && matches!(*req.method(), Method::GET | Method::HEAD);
-    if !is_file {
+    // Only a well-formed file name is served, or sent back: the redirect must not make this
+    // origin a way to reach other pages of the site.
+    let file = req
+        .uri()
+        .path()
+        .strip_prefix("/i/")
+        .filter(|name| !name.contains('/'))
+        .and_then(FileRequest::parse)
+        .filter(|_| matches!(*req.method(), Method::GET | Method::HEAD));
+    if file.is_none() {
         return (
             StatusCode::NOT_FOUND,
             "Not found: this host serves uploaded files only.\n",
@@ -59,7 +87,12 @@ pub async fn route(State(state): State<AppState>, mut req: Request, next: Next) 
         req.uri().path_and_query().map_or("/", |p| p.as_str())
     );
     let res = next.run(req).await;
-    if res.status() != StatusCode::NOT_FOUND {
+    // 404 (private, hidden or missing), 401/403 (a password album this origin cannot unlock):
+    // the site, with the visitor's session, decides.
+    if !matches!(
+        res.status(),
+        StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+    ) {
         return res;
     }
     let mut redirect = StatusCode::FOUND.into_response();
@@ -71,4 +104,34 @@ pub async fn route(State(state): State<AppState>, mut req: Request, next: Next) 
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     redirect
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_spellings_are_one_authority() {
+        let u: Url = "https://files.example"
+            .parse()
+            .unwrap_or_else(|_| unreachable!());
+        let want = authority(&u);
+        assert_eq!(want, "files.example");
+        for h in [
+            "files.example",
+            "FILES.example",
+            "files.example.",
+            "files.example:443",
+        ] {
+            assert_eq!(normalise_host(h, "https"), want, "{h}");
+        }
+        assert_ne!(normalise_host("files.example:8443", "https"), want);
+        assert_ne!(normalise_host("files.example.evil", "https"), want);
+        assert_eq!(
+            normalise_host("files.example.:8080", "http"),
+            "files.example:8080"
+        );
+        assert_eq!(normalise_host("[::1]:8080", "http"), "[::1]:8080");
+        assert_eq!(normalise_host("[::1]:80", "http"), "[::1]");
+    }
 }

@@ -168,6 +168,29 @@ async fn the_files_origin_serves_nothing_else() {
             "{path}"
         );
     }
+    // Other spellings of the files host are the files host too.
+    let original = m["files"]["original"]["url"].as_str().unwrap();
+    let port = app.url("").rsplit(':').next().unwrap().to_owned();
+    for host in [
+        format!("FILES.test:{port}"),
+        format!("{FILES_HOST}.:{port}"),
+    ] {
+        let res = fc
+            .get(format!("{base}/"))
+            .header("host", &host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{host}");
+        let res = fc.get(original).header("host", &host).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{host}");
+    }
+    // A path that is no file name is not sent back to the site either.
+    for path in ["/i/../../logout", "/i/", "/i/a/b.jpg"] {
+        let res = fc.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        assert!(res.headers().get("location").is_none(), "{path}");
+    }
     // Only reads: a POST to a file path is refused the same way.
     let res = fc
         .post(m["files"]["original"]["url"].as_str().unwrap())
@@ -256,6 +279,39 @@ async fn what_the_files_origin_may_not_show_goes_back_to_the_site() {
     let back = location(res.headers()).to_owned();
     assert_eq!(c.get(&back).send().await.unwrap().status(), 200);
     assert_eq!(app.bare().get(&back).send().await.unwrap().status(), 404);
+
+    // A password album: its public photo is linked on the files origin, which cannot see the
+    // visitor's unlock and sends it back; on the site, a visitor who unlocked it sees it.
+    let album: Value = c
+        .post(app.url("/api/v1/albums"))
+        .json(&json!({"title": "Locked", "privacy": "password", "password": "sesame"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let aid = album["id"].as_str().unwrap();
+    let locked = upload_with(&c, &app, &[("album", aid)]).await;
+    let link = locked["files"]["original"]["url"].as_str().unwrap();
+    assert!(link.starts_with(&files), "{link}");
+    let res = fc.get(link).send().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::FOUND,
+        "a locked file goes back to the site"
+    );
+    let back = location(res.headers()).to_owned();
+    let visitor = app.browser();
+    assert_ne!(visitor.get(&back).send().await.unwrap().status(), 200);
+    let res = visitor
+        .post(app.url(&format!("/api/v1/albums/{aid}/unlock")))
+        .json(&json!({"password": "sesame"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(visitor.get(&back).send().await.unwrap().status(), 200);
 
     // Signed links need no session, so they are made on the files origin and work there.
     let id = private["id"].as_str().unwrap();
