@@ -5,6 +5,10 @@ use std::path::{Path, PathBuf};
 /// `name` as a runnable file: a path is taken as it is, a bare name is looked up in `PATH`.
 /// `None` when it is empty or not found (the formats it decodes are then refused clearly).
 pub fn find_program(name: &str) -> Option<PathBuf> {
+    find_in(name, std::env::var_os("PATH"))
+}
+
+fn find_in(name: &str, path: Option<std::ffi::OsString>) -> Option<PathBuf> {
     let name = name.trim();
     if name.is_empty() {
         return None;
@@ -13,8 +17,7 @@ pub fn find_program(name: &str) -> Option<PathBuf> {
         let p = PathBuf::from(name);
         return is_executable(&p).then_some(p);
     }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
+    std::env::split_paths(&path?)
         .map(|dir| dir.join(name))
         .find(|p| is_executable(p))
 }
@@ -30,12 +33,15 @@ mod tests {
 
     #[test]
     fn finds_programs_by_name_or_path() {
-        assert!(find_program("sh").is_some());
-        assert_eq!(find_program("/bin/sh"), Some(PathBuf::from("/bin/sh")));
-        assert_eq!(find_program(""), None);
-        assert_eq!(find_program("no-such-program-here"), None);
-        assert_eq!(find_program("/etc/hostname-not-here"), None);
+        // An explicit PATH: other tests here clear the environment while they run.
+        let path = || Some(std::ffi::OsString::from("/nonexistent:/usr/bin:/bin"));
+        assert!(find_in("sh", path()).is_some());
+        assert_eq!(find_in("sh", None), None);
+        assert_eq!(find_in("/bin/sh", None), Some(PathBuf::from("/bin/sh")));
+        assert_eq!(find_in("", path()), None);
+        assert_eq!(find_in("no-such-program-here", path()), None);
+        assert_eq!(find_in("/etc/hostname-not-here", path()), None);
         // A file that is not executable is not a program.
-        assert_eq!(find_program("/etc/passwd"), None);
+        assert_eq!(find_in("/etc/passwd", path()), None);
     }
 }
