@@ -44,6 +44,19 @@ async fn upload_with(c: &reqwest::Client, app: &TestApp, fields: &[(&str, &str)]
     res.json().await.unwrap()
 }
 
+/// Creates an album; its id.
+async fn album(c: &reqwest::Client, app: &TestApp, body: Value) -> String {
+    let res = c
+        .post(app.url("/api/v1/albums"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let v: Value = res.json().await.unwrap();
+    v["id"].as_str().unwrap().to_owned()
+}
+
 fn location(h: &HeaderMap) -> &str {
     h["location"].to_str().unwrap()
 }
@@ -261,16 +274,7 @@ async fn what_the_files_origin_may_not_show_goes_back_to_the_site() {
 
     // Public on its own but in a private album: linked on the files origin, which sends it
     // back to the site, where the owner's session opens it and a stranger gets 404.
-    let album: Value = c
-        .post(app.url("/api/v1/albums"))
-        .json(&json!({"title": "Hidden", "privacy": "private"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let aid = album["id"].as_str().unwrap();
+    let aid = &album(&c, &app, json!({"title": "Hidden", "privacy": "private"})).await;
     let inside = upload_with(&c, &app, &[("album", aid)]).await;
     let link = inside["files"]["original"]["url"].as_str().unwrap();
     assert!(link.starts_with(&files), "{link}");
@@ -282,16 +286,12 @@ async fn what_the_files_origin_may_not_show_goes_back_to_the_site() {
 
     // A password album: its public photo is linked on the files origin, which cannot see the
     // visitor's unlock and sends it back; on the site, a visitor who unlocked it sees it.
-    let album: Value = c
-        .post(app.url("/api/v1/albums"))
-        .json(&json!({"title": "Locked", "privacy": "password", "password": "sesame"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let aid = album["id"].as_str().unwrap();
+    let aid = &album(
+        &c,
+        &app,
+        json!({"title": "Locked", "privacy": "password", "password": "sesame"}),
+    )
+    .await;
     let locked = upload_with(&c, &app, &[("album", aid)]).await;
     let link = locked["files"]["original"]["url"].as_str().unwrap();
     assert!(link.starts_with(&files), "{link}");
