@@ -35,7 +35,13 @@ pub async fn render(
     };
     // Drives the header's upload button and the drop-anywhere uploader.
     let upload = state.app.upload_allowance(actor).await?.map(|a| {
-        let mimes: Vec<&str> = a.formats.iter().map(|f| f.mime()).collect();
+        // Types and extensions: browsers know no type for `.heic` files on some systems, and
+        // a file picker filtered by type alone would hide them.
+        let mimes: Vec<String> = a
+            .formats
+            .iter()
+            .flat_map(|f| [f.mime().to_owned(), format!(".{}", f.extension())])
+            .collect();
         json!({
             "max_bytes": a.max_bytes,
             "max_mb": a.max_bytes.div_ceil(1024 * 1024),

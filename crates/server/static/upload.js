@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  var IMAGE_EXT = /\.(jpe?g|png|gif|webp|bmp)$/i;
+  var IMAGE_EXT = /\.(jpe?g|png|gif|webp|bmp|heic|heif|avif)$/i;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);

@@ -98,6 +98,30 @@ async fn heic_and_avif_uploads_are_stored_and_served_as_jpeg() {
         let page = c.get(m["url"].as_str().unwrap()).send().await.unwrap();
         assert_eq!(page.status(), 200);
     }
+    // The uploader's file picker offers .heic and .avif files (by extension too: some systems
+    // give them no type).
+    let page = c
+        .get(app.url("/upload"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let accept = page
+        .split("accept=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the file input's accept list");
+    for want in [
+        "image&#x2f;heic",
+        ".heic",
+        "image&#x2f;avif",
+        ".avif",
+        ".jpg",
+    ] {
+        assert!(accept.contains(want), "{want} not in {accept}");
+    }
     let key = create_key(&c, &app).await;
     let (status, body) = chevereto_upload(&app, &key, HEIC, "IMG_0002.HEIC").await;
     assert_eq!(status, 200, "{body}");
