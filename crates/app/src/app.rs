@@ -63,8 +63,9 @@ pub struct App {
     /// itself cannot be cut short: it keeps its processing slot until it ends, bounded by the
     /// pixel limits).
     pub process_timeout: std::time::Duration,
-    /// External decoder programs (HEIC and AVIF) and their scratch directory.
-    pub tools: vitrine_media::Tools,
+    /// External decoder programs (HEIC and AVIF) and their scratch directory. Shared: the app
+    /// is cloned for every request.
+    pub tools: Arc<vitrine_media::Tools>,
     /// Redis, when configured: settings cache and rate-limit counters.
     pub cache: Option<crate::SharedCache>,
 }
@@ -90,7 +91,7 @@ impl App {
             signing_key: Arc::new(tokio::sync::OnceCell::new()),
             job_lease_secs: crate::worker::DEFAULT_LEASE_SECS,
             process_timeout: std::time::Duration::from_secs(60),
-            tools: vitrine_media::Tools::default(),
+            tools: Arc::new(vitrine_media::Tools::default()),
             cache: None,
         })
     }

@@ -530,7 +530,7 @@ impl App {
                 .await
                 .map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?,
         };
-        let mut tools = self.tools.clone();
+        let mut tools = vitrine_media::Tools::clone(&self.tools);
         // A decoder child is killed when the upload stops waiting for it.
         tools.deadline = budget.map(|b| std::time::Instant::now() + b);
         let work = blocking(move || {

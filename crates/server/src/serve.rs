@@ -103,7 +103,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     )?;
     app.job_lease_secs = i64::from(config.jobs.lease_secs);
     app.process_timeout = config.processing_timeout();
-    app.tools = config.media_tools();
+    app.tools = Arc::new(config.media_tools());
     if app.tools.heif_convert.is_none() {
         tracing::info!(
             program = %config.heif_convert,
