@@ -63,14 +63,15 @@ pub async fn route(State(state): State<AppState>, mut req: Request, next: Next) 
     }
     // Only a well-formed file name is served, or sent back: the redirect must not make this
     // origin a way to reach other pages of the site.
-    let file = req
-        .uri()
-        .path()
-        .strip_prefix("/i/")
-        .filter(|name| !name.contains('/'))
-        .and_then(FileRequest::parse)
-        .filter(|_| matches!(*req.method(), Method::GET | Method::HEAD));
-    if file.is_none() {
+    let is_file = matches!(*req.method(), Method::GET | Method::HEAD)
+        && req
+            .uri()
+            .path()
+            .strip_prefix("/i/")
+            .filter(|name| !name.contains('/'))
+            .and_then(FileRequest::parse)
+            .is_some();
+    if !is_file {
         return (
             StatusCode::NOT_FOUND,
             "Not found: this host serves uploaded files only.\n",

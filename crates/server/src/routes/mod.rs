@@ -122,9 +122,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(web_error::not_found)
         .method_not_allowed_fallback(web_error::method_not_allowed)
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
-        .layer(middleware::from_fn_with_state(state.clone(), web_error::render_error_pages))
-        // Outside the error pages, so it sees the file route's own 404.
+        // Inside the error pages: a 404 it turns into a redirect is never rendered as a page.
         .layer(middleware::from_fn_with_state(state.clone(), crate::files_origin::route))
+        .layer(middleware::from_fn_with_state(state.clone(), web_error::render_error_pages))
         // The whole request; a client that stalls is cut off sooner (see http_server).
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -4,11 +4,10 @@
 //! codes, oEmbed and the Chevereto reply use it; pages allow its images in their CSP.
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
 use crate::media::upload;
-use crate::support::{Backend, TestApp, create_key, get_json};
+use crate::support::{Backend, TestApp, chevereto_upload, create_key, get_json, location};
 
 const FILES_HOST: &str = "files.test";
 
@@ -57,10 +56,6 @@ async fn album(c: &reqwest::Client, app: &TestApp, body: Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
-fn location(h: &HeaderMap) -> &str {
-    h["location"].to_str().unwrap()
-}
-
 #[tokio::test]
 async fn public_files_are_linked_and_served_on_the_files_origin() {
     let (app, files) = start("files_public").await;
@@ -105,20 +100,7 @@ async fn public_files_are_linked_and_served_on_the_files_origin() {
 
     // The Chevereto reply, embed codes, oEmbed and the share link point there too.
     let key = create_key(&c, &app).await;
-    let chev: Value = app
-        .bare()
-        .post(app.url("/api/1/upload"))
-        .header("x-api-key", &key)
-        .multipart(reqwest::multipart::Form::new().part(
-            "source",
-            reqwest::multipart::Part::bytes(png()).file_name("x.jpg"),
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, chev) = chevereto_upload(&app, &key, &png(), "x.jpg").await;
     assert!(
         chev["image"]["url"].as_str().unwrap().starts_with(&files),
         "{chev}"
@@ -263,14 +245,14 @@ async fn what_the_files_origin_may_not_show_goes_back_to_the_site() {
     ] {
         let res = req.send().await.unwrap();
         assert_eq!(res.status(), StatusCode::FOUND);
-        assert_eq!(location(res.headers()), link);
+        assert_eq!(location(&res), link);
         assert_eq!(res.headers()["cache-control"], "no-store");
     }
     // A missing file goes the same way: the redirect tells a stranger nothing.
     let missing = format!("{files}/i/zzzzzzzzzzz.jpg");
     let res = fc.get(&missing).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FOUND);
-    assert_eq!(location(res.headers()), app.url("/i/zzzzzzzzzzz.jpg"));
+    assert_eq!(location(&res), app.url("/i/zzzzzzzzzzz.jpg"));
 
     // Public on its own but in a private album: linked on the files origin, which sends it
     // back to the site, where the owner's session opens it and a stranger gets 404.
@@ -280,7 +262,7 @@ async fn what_the_files_origin_may_not_show_goes_back_to_the_site() {
     assert!(link.starts_with(&files), "{link}");
     let res = fc.get(link).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FOUND);
-    let back = location(res.headers()).to_owned();
+    let back = location(&res);
     assert_eq!(c.get(&back).send().await.unwrap().status(), 200);
     assert_eq!(app.bare().get(&back).send().await.unwrap().status(), 404);
 
@@ -301,7 +283,7 @@ async fn what_the_files_origin_may_not_show_goes_back_to_the_site() {
         StatusCode::FOUND,
         "a locked file goes back to the site"
     );
-    let back = location(res.headers()).to_owned();
+    let back = location(&res);
     let visitor = app.browser();
     assert_ne!(visitor.get(&back).send().await.unwrap().status(), 200);
     let res = visitor

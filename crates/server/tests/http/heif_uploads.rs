@@ -7,11 +7,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 use crate::media::upload;
-use crate::support::{Backend, TestApp, create_key, error_code, get_json};
+use crate::support::{Backend, TestApp, chevereto_upload, create_key, error_code, get_json};
 
 const HEIC: &[u8] = include_bytes!("../../../media/tests/fixtures/quadrants.heic");
 const AVIF: &[u8] = include_bytes!("../../../media/tests/fixtures/quadrants.avif");
@@ -35,21 +34,6 @@ fn fake_decoder(dir: &Path, body: &str) -> String {
     std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path.display().to_string()
-}
-
-async fn chevereto_upload(app: &TestApp, key: &str, bytes: &[u8], name: &str) -> (u16, Value) {
-    let res = app
-        .bare()
-        .post(app.url("/api/1/upload"))
-        .header("x-api-key", key)
-        .multipart(Form::new().part(
-            "source",
-            Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
-        ))
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.json().await.unwrap())
 }
 
 fn entries(dir: &Path) -> Vec<String> {

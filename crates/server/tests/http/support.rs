@@ -336,6 +336,22 @@ pub async fn get_json(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> Value 
         .expect("json body")
 }
 
+/// A Chevereto upload of `bytes` named `name` with `key` in the header: status and JSON body.
+pub async fn chevereto_upload(app: &TestApp, key: &str, bytes: &[u8], name: &str) -> (u16, Value) {
+    let res = app
+        .bare()
+        .post(app.url("/api/1/upload"))
+        .header("x-api-key", key)
+        .multipart(reqwest::multipart::Form::new().part(
+            "source",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+        ))
+        .send()
+        .await
+        .expect("chevereto upload");
+    (res.status().as_u16(), res.json().await.expect("json body"))
+}
+
 /// The `Location` of a redirect ("" when none).
 pub fn location(res: &reqwest::Response) -> String {
     res.headers()
