@@ -27,6 +27,12 @@ pub struct AuthPolicy {
     pub max_failures_per_ip: u64,
     /// Accounts one IP address may create per hour through sign-up (0: no limit).
     pub max_signups_per_ip_per_hour: u64,
+    /// Password reset e-mails one account may be sent per hour.
+    pub max_resets_per_account_per_hour: u64,
+    /// Password reset requests one IP address may make per hour.
+    pub max_resets_per_ip_per_hour: u64,
+    /// How long a password reset link works.
+    pub reset_link_ttl_secs: i64,
 }
 
 impl Default for AuthPolicy {
@@ -38,6 +44,9 @@ impl Default for AuthPolicy {
             max_failures_per_account: 5,
             max_failures_per_ip: 20,
             max_signups_per_ip_per_hour: 20,
+            max_resets_per_account_per_hour: 3,
+            max_resets_per_ip_per_hour: 10,
+            reset_link_ttl_secs: 3600,
         }
     }
 }
@@ -68,6 +77,8 @@ pub struct App {
     pub tools: Arc<vitrine_media::Tools>,
     /// Redis, when configured: settings cache and rate-limit counters.
     pub cache: Option<crate::SharedCache>,
+    /// Where e-mail goes (password reset links); `None`: the site sends none.
+    pub mailer: Option<Arc<crate::Mailer>>,
 }
 
 impl App {
@@ -93,6 +104,7 @@ impl App {
             process_timeout: std::time::Duration::from_secs(60),
             tools: Arc::new(vitrine_media::Tools::default()),
             cache: None,
+            mailer: None,
         })
     }
 }

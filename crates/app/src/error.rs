@@ -39,6 +39,15 @@ pub enum AppError {
     SignupsClosed,
     #[error("this setup link is invalid or has already been used")]
     SetupLinkInvalid,
+    #[error(
+        "password reset by e-mail is not set up on this site; ask an administrator to reset \
+         your password"
+    )]
+    PasswordResetUnavailable,
+    #[error(
+        "this password reset link is invalid, has expired or was already used; ask for a new one"
+    )]
+    ResetLinkInvalid,
     #[error("the current password is wrong")]
     WrongCurrentPassword,
     #[error("{0}")]

@@ -10,19 +10,20 @@ use sea_orm::{
 };
 
 use crate::entity::{
-    album, album_unlock, api_key, audit, blob, job, media, media_tag, media_view, session, setting,
-    user, variant,
+    album, album_unlock, api_key, audit, blob, job, media, media_tag, media_view, password_reset,
+    session, setting, user, variant,
 };
 use crate::{Backend, Db, DbError};
 
 const PAGE: u64 = 500;
 
 /// Tables in the order they are copied (parents first).
-pub const TABLES: [&str; 13] = [
+pub const TABLES: [&str; 14] = [
     "users",
     "settings",
     "api_keys",
     "sessions",
+    "password_resets",
     "jobs",
     "audit_log",
     "blobs",
@@ -110,6 +111,14 @@ impl Db {
         copy_table!(self, target, setting, setting::Column::Key, p, "settings");
         copy_table!(self, target, api_key, api_key::Column::Id, p, "api_keys");
         copy_table!(self, target, session, session::Column::Id, p, "sessions");
+        copy_table!(
+            self,
+            target,
+            password_reset,
+            password_reset::Column::Id,
+            p,
+            "password_resets"
+        );
         copy_table!(self, target, job, job::Column::Id, p, "jobs");
         copy_table!(self, target, audit, audit::Column::Id, p, "audit_log");
         copy_table!(self, target, blob, blob::Column::Id, p, "blobs");

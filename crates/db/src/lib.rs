@@ -12,6 +12,7 @@ mod jobs;
 mod listings;
 mod media;
 mod migration;
+mod password_resets;
 mod search;
 mod sessions;
 mod settings;

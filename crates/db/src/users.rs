@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use vitrine_domain::{Email, Role, Timestamp, UserStatus, Username};
 
-use crate::entity::{session, user};
+use crate::entity::{password_reset, session, user};
 use crate::{Db, DbError};
 
 /// An account as stored.
@@ -184,6 +184,11 @@ impl Db {
             del = del.filter(session::Column::Id.ne(keep));
         }
         del.exec(&txn).await?;
+        // A new password makes every pending reset link for the old one worthless.
+        password_reset::Entity::delete_many()
+            .filter(password_reset::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await?;
         txn.commit().await?;
         Ok(updated == 1)
     }

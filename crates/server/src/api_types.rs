@@ -55,6 +55,28 @@ pub struct LoginRequest {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordResetRequest {
+    /// Username or e-mail address of the account.
+    pub login: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordResetRequested {
+    /// The same for every account name, known or not.
+    pub message: String,
+    /// How long the link works.
+    pub expires_in_minutes: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordResetConfirm {
+    /// The secret at the end of the e-mailed link (`/reset/<token>`).
+    pub token: String,
+    /// The new password: at least 8 characters.
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SignupRequest {
     /// 3-32 characters of `a-z 0-9 _ -` (case folded).
     pub username: String,

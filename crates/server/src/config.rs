@@ -52,6 +52,7 @@ pub struct Config {
     pub storage: crate::storage_config::StorageConfig,
     pub jobs: JobsConfig,
     pub http: HttpConfig,
+    pub email: crate::email_config::EmailConfig,
     /// Optional Redis (`redis://[:PASSWORD@]HOST:PORT[/DB]`) for the settings cache and
     /// rate-limit counters; without it, both come from the database.
     pub redis_url: Option<String>,
@@ -154,6 +155,12 @@ pub struct AuthConfig {
     pub max_failures_per_ip: u32,
     /// Sign-ups from one IP address per hour (0: no limit).
     pub max_signups_per_ip_per_hour: u32,
+    /// Password reset e-mails one account may be sent per hour.
+    pub max_resets_per_account_per_hour: u32,
+    /// Password reset requests from one IP address per hour.
+    pub max_resets_per_ip_per_hour: u32,
+    /// How long a password reset link works, in minutes.
+    pub reset_link_minutes: u32,
 }
 
 impl Default for Config {
@@ -177,6 +184,7 @@ impl Default for Config {
             storage: crate::storage_config::StorageConfig::default(),
             jobs: JobsConfig::default(),
             http: HttpConfig::default(),
+            email: crate::email_config::EmailConfig::default(),
             redis_url: None,
             redis_prefix: "vitrine:".to_owned(),
         }
@@ -192,6 +200,9 @@ impl Default for AuthConfig {
             max_failures_per_account: 5,
             max_failures_per_ip: 20,
             max_signups_per_ip_per_hour: 20,
+            max_resets_per_account_per_hour: 3,
+            max_resets_per_ip_per_hour: 10,
+            reset_link_minutes: 60,
         }
     }
 }
@@ -381,7 +392,11 @@ impl Config {
             );
         }
         let a = &self.auth;
-        if a.session_hours == 0 || a.remember_days == 0 || a.login_window_minutes == 0 {
+        if a.session_hours == 0
+            || a.remember_days == 0
+            || a.login_window_minutes == 0
+            || a.reset_link_minutes == 0
+        {
             return fail("auth", "durations must be greater than zero");
         }
         if self.max_form_bytes < 1024 {
@@ -415,6 +430,9 @@ impl Config {
         }
         if !(2..=86_400).contains(&self.jobs.lease_secs) {
             return fail("jobs.lease_secs", "must be between 2 and 86400");
+        }
+        if let Some((key, why)) = self.email.problem(&self.site_host()) {
+            return fail(key, &why);
         }
         if let Some((key, why)) = self.storage.s3.problem() {
             return fail(key, why);
@@ -496,6 +514,14 @@ impl Config {
         self.data_dir.join("tmp")
     }
 
+    /// The site's host name (or address), without port.
+    pub fn site_host(&self) -> String {
+        Url::parse(&self.base_url())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".to_owned())
+    }
+
     pub fn is_https(&self) -> bool {
         self.public_url
             .as_ref()
@@ -518,6 +544,9 @@ impl Config {
             max_failures_per_account: u64::from(a.max_failures_per_account),
             max_failures_per_ip: u64::from(a.max_failures_per_ip),
             max_signups_per_ip_per_hour: u64::from(a.max_signups_per_ip_per_hour),
+            max_resets_per_account_per_hour: u64::from(a.max_resets_per_account_per_hour),
+            max_resets_per_ip_per_hour: u64::from(a.max_resets_per_ip_per_hour),
+            reset_link_ttl_secs: i64::from(a.reset_link_minutes) * 60,
         }
     }
 
@@ -527,6 +556,7 @@ impl Config {
         shown.database_url = Some(vitrine_db::redact_url(&self.database_url()));
         shown.storage.s3 = self.storage.s3.redacted();
         shown.redis_url = self.redis_url.as_deref().map(vitrine_db::redact_url);
+        shown.email = self.email.redacted();
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot print: {e}"))
     }
 }

@@ -88,6 +88,8 @@ impl From<AppError> for ApiError {
             AppError::Conflict(_) => (S::CONFLICT, "conflict"),
             AppError::SignupsClosed => (S::FORBIDDEN, "signups_closed"),
             AppError::SetupLinkInvalid => (S::NOT_FOUND, "setup_link_invalid"),
+            AppError::PasswordResetUnavailable => (S::NOT_FOUND, "password_reset_unavailable"),
+            AppError::ResetLinkInvalid => (S::GONE, "reset_link_invalid"),
             AppError::WrongCurrentPassword => (S::FORBIDDEN, "wrong_current_password"),
             AppError::Media(m) => {
                 let status = match m.code() {

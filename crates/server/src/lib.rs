@@ -14,6 +14,7 @@ pub mod config;
 pub mod cookies;
 pub mod csrf;
 pub mod db_copy;
+pub mod email_config;
 pub mod embed_codes;
 pub mod error;
 pub mod extract;

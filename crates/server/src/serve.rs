@@ -112,6 +112,14 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         );
     }
     attach_cache(&mut app, &config).await?;
+    app.mailer = config
+        .email
+        .mailer(&config.site_host())
+        .map_err(|e| anyhow::anyhow!("invalid setting `email`: {e}"))?
+        .map(Arc::new);
+    if let Some(m) = &app.mailer {
+        tracing::info!(mailer = ?m, "e-mail (password reset links) goes out as");
+    }
     let proxies = TrustedProxies::parse(&config.trusted_proxies, config.trusted_proxy_header)
         .map_err(|bad| anyhow::anyhow!("invalid trusted proxy `{bad}`"))?;
     // Every store this node may serve from (a migration can switch between them).

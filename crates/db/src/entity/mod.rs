@@ -9,6 +9,7 @@ pub mod job;
 pub mod media;
 pub mod media_tag;
 pub mod media_view;
+pub mod password_reset;
 pub mod session;
 pub mod setting;
 pub mod user;

@@ -9,6 +9,7 @@ mod m0004_albums;
 mod m0005_views;
 mod m0006_profiles;
 pub(crate) mod m0007_search;
+mod m0008_password_resets;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_views::Migration),
             Box::new(m0006_profiles::Migration),
             Box::new(m0007_search::Migration),
+            Box::new(m0008_password_resets::Migration),
         ]
     }
 }

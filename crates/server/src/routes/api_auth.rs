@@ -6,9 +6,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use vitrine_app::{LoginInput, NewSession, SignupInput};
+use vitrine_app::{LoginInput, NewSession, ResetLinkBase, SignupInput};
 
-use crate::api_types::{ErrorBody, LoginRequest, SignupRequest, UserDto};
+use crate::api_types::{
+    ErrorBody, LoginRequest, PasswordResetConfirm, PasswordResetRequest, PasswordResetRequested,
+    SignupRequest, UserDto,
+};
 use crate::auth::CurrentActor;
 use crate::cookies;
 use crate::error::ApiResult;
@@ -21,6 +24,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/signup", post(signup))
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/auth/password-reset", post(request_password_reset))
+        .route(
+            "/api/v1/auth/password-reset/confirm",
+            post(confirm_password_reset),
+        )
 }
 
 fn with_session(
@@ -108,4 +116,53 @@ pub async fn logout(
         cookies::clear_session(state.config.is_https()),
     );
     Ok(res)
+}
+
+/// E-mail a password reset link to the account named by username or e-mail address. The
+/// answer is the same whether or not such an account exists.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
+    request_body = PasswordResetRequest,
+    responses((status = 202, body = PasswordResetRequested, description = "A link is sent if the account exists"),
+              (status = 404, body = ErrorBody, description = "`password_reset_unavailable`: the site sends no e-mail"),
+              (status = 422, body = ErrorBody, description = "`validation_failed`"),
+              (status = 429, body = ErrorBody, description = "`too_many_attempts`: too many requests for this account or from this address (see Retry-After)")))]
+pub async fn request_password_reset(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<PasswordResetRequest>,
+) -> ApiResult<Response> {
+    let (site_url, link_prefix) = crate::routes::web_password_reset::link_base(&state);
+    let base = ResetLinkBase {
+        site_url: &site_url,
+        link_prefix: &link_prefix,
+    };
+    state
+        .app
+        .request_password_reset(&req.login, base, &meta)
+        .await?;
+    let body = PasswordResetRequested {
+        message: "if an account matches, a reset link was sent to its e-mail address".to_owned(),
+        expires_in_minutes: state.app.policy.reset_link_ttl_secs / 60,
+    };
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+}
+
+/// Set a new password with the token of a reset link. The link is used up, and every session
+/// of the account ends.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth",
+    request_body = PasswordResetConfirm,
+    responses((status = 204, description = "Password changed; sign in with it"),
+              (status = 410, body = ErrorBody, description = "`reset_link_invalid`: unknown, expired or used"),
+              (status = 422, body = ErrorBody, description = "`validation_failed`"),
+              (status = 429, body = ErrorBody, description = "`too_many_attempts`")))]
+pub async fn confirm_password_reset(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<PasswordResetConfirm>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .complete_password_reset(&req.token, &req.password, None, &meta)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -21,6 +21,7 @@ pub mod web_auth;
 pub mod web_media;
 pub mod web_media_edit;
 pub mod web_pages;
+pub mod web_password_reset;
 pub mod web_profiles;
 pub mod web_settings;
 pub mod web_settings_images;
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router {
     let authenticated = Router::new()
         .merge(web_pages::router())
         .merge(web_auth::router())
+        .merge(web_password_reset::router())
         .merge(web_settings::router())
         .merge(web_settings_images::router())
         .merge(web_admin::router())

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    notice: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,7 +124,11 @@ pub async fn login_page(
         return Ok(Redirect::to(&next).into_response());
     }
     let signups = state.app.site_settings().await?.signups_enabled;
-    let ctx = json!({ "login": "", "next": next, "signups_enabled": signups });
+    let notice = crate::routes::web_pages::notice_text(q.notice.as_deref());
+    let ctx = json!({
+        "login": "", "next": next, "signups_enabled": signups, "notice": notice,
+        "password_reset": state.app.password_reset_enabled(),
+    });
     Ok(page::render(&state, &actor, "login.html", ctx)
         .await?
         .into_response())
@@ -149,7 +154,10 @@ pub async fn login_submit(
             };
             let (status, general, _) = form_error(err)?;
             let signups = state.app.site_settings().await?.signups_enabled;
-            let ctx = json!({ "login": form.login, "next": next, "signups_enabled": signups, "error": general });
+            let ctx = json!({
+                "login": form.login, "next": next, "signups_enabled": signups, "error": general,
+                "password_reset": state.app.password_reset_enabled(),
+            });
             let html = page::render(&state, &Actor::Anonymous, "login.html", ctx).await?;
             let mut res = (status, html).into_response();
             if let Some(secs) = retry_after

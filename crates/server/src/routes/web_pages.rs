@@ -42,6 +42,9 @@ pub fn notice_text(key: Option<&str>) -> Option<&'static str> {
         "setup_done" => "Your administrator account is ready. Welcome to your new site.",
         "logged_out" => "You are signed out.",
         "password_changed" => "Your password was changed. Your other sessions were signed out.",
+        "password_reset" => {
+            "Your password was changed and every session was signed out. Log in with the new one."
+        }
         "profile_saved" => "Your profile was saved.",
         "key_revoked" => "The API key was revoked. It no longer works.",
         "media_deleted" => "The image was deleted.",

@@ -19,6 +19,7 @@ mod flood;
 mod headers;
 mod heif_uploads;
 mod media;
+mod password_reset;
 mod profiles;
 mod redis_cache;
 mod relay;

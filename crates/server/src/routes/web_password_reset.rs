@@ -1,0 +1,158 @@
+//! Owns the password reset pages: ask for a link by username or e-mail, then choose a new
+//! password through the link. Plain HTML forms; failures re-render the form.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::json;
+use vitrine_app::{Actor, AppError, ResetLinkBase};
+
+use crate::extract::WebForm;
+use crate::page;
+use crate::request_meta::Meta;
+use crate::routes::web_auth::form_error;
+use crate::state::AppState;
+use crate::web_error::WebError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/forgot-password", get(forgot_page).post(forgot_submit))
+        .route("/reset/{token}", get(reset_page).post(reset_submit))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    login: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+/// Where reset links point, from the site's public URL.
+pub(crate) fn link_base(state: &AppState) -> (String, String) {
+    let site = state.base_url();
+    let prefix = format!("{site}/reset/");
+    (site, prefix)
+}
+
+async fn forgot_page(State(state): State<AppState>) -> Result<Response, WebError> {
+    let enabled = state.app.password_reset_enabled();
+    let ctx = json!({ "enabled": enabled, "login": "", "errors": {} });
+    let html = page::render(&state, &Actor::Anonymous, "forgot_password.html", ctx).await?;
+    let status = if enabled {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    Ok((status, html).into_response())
+}
+
+async fn forgot_submit(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    WebForm(form): WebForm<ForgotForm>,
+) -> Result<Response, WebError> {
+    let (site_url, link_prefix) = link_base(&state);
+    let base = ResetLinkBase {
+        site_url: &site_url,
+        link_prefix: &link_prefix,
+    };
+    let result = state
+        .app
+        .request_password_reset(&form.login, base, &meta)
+        .await;
+    let minutes = state.app.policy.reset_link_ttl_secs / 60;
+    let (status, ctx, retry_after) = match result {
+        Ok(()) => (
+            StatusCode::OK,
+            json!({ "enabled": true, "sent": true, "minutes": minutes }),
+            None,
+        ),
+        Err(err) => {
+            let retry_after = match &err {
+                AppError::Throttled { retry_after_secs } => Some(*retry_after_secs),
+                _ => None,
+            };
+            let enabled = !matches!(err, AppError::PasswordResetUnavailable);
+            let (status, general, errors) = form_error(err)?;
+            let ctx = json!({ "enabled": enabled, "login": form.login, "errors": errors, "error": general });
+            (status, ctx, retry_after)
+        }
+    };
+    let html = page::render(&state, &Actor::Anonymous, "forgot_password.html", ctx).await?;
+    let mut res = (status, html).into_response();
+    if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    Ok(res)
+}
+
+async fn reset_page(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let user = state.app.password_reset_account(&token, &meta).await?;
+    render_reset(
+        &state,
+        &token,
+        user.username.as_str(),
+        StatusCode::OK,
+        None,
+        BTreeMap::new(),
+    )
+    .await
+}
+
+async fn reset_submit(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Path(token): Path<String>,
+    WebForm(form): WebForm<ResetForm>,
+) -> Result<Response, WebError> {
+    let done = state
+        .app
+        .complete_password_reset(&token, &form.password, Some(&form.password_confirm), &meta)
+        .await;
+    match done {
+        Ok(_) => Ok(Redirect::to("/login?notice=password_reset").into_response()),
+        Err(err @ (AppError::Validation(_) | AppError::InvalidFields(_))) => {
+            let user = state.app.password_reset_account(&token, &meta).await?;
+            let (status, general, errors) = form_error(err)?;
+            render_reset(
+                &state,
+                &token,
+                user.username.as_str(),
+                status,
+                general,
+                errors,
+            )
+            .await
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn render_reset(
+    state: &AppState,
+    token: &str,
+    username: &str,
+    status: StatusCode,
+    error: Option<String>,
+    errors: BTreeMap<String, String>,
+) -> Result<Response, WebError> {
+    let ctx = json!({ "token": token, "username": username, "errors": errors, "error": error });
+    let html = page::render(state, &Actor::Anonymous, "reset_password.html", ctx).await?;
+    Ok((status, html).into_response())
+}

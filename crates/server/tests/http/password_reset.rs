@@ -1,0 +1,477 @@
+//! Password reset by e-mail, end to end through the web forms and the API: the link arrives
+//! (file transport), works once, within its hour, ends every session; requests answer alike
+//! for unknown accounts and are throttled per account and per address.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use vitrine_db::AuditQuery;
+use vitrine_domain::Timestamp;
+
+use crate::support::{Backend, TestApp, error_code, location, login, me_status, post_form};
+
+async fn start(
+    backend: Backend,
+    name: &str,
+    tweak: impl FnOnce(&mut vitrine_server::config::Config),
+) -> Option<TestApp> {
+    TestApp::start_with(backend, name, |c| {
+        c.email.dir = Some(c.data_dir.join("mail"));
+        tweak(c);
+    })
+    .await
+}
+
+fn mail_dir(app: &TestApp) -> PathBuf {
+    app.data_dir().join("mail")
+}
+
+/// The messages written so far, oldest first (decoded enough to read: soft line breaks of
+/// quoted-printable joined).
+fn messages(dir: &Path) -> Vec<String> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
+    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    files
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .unwrap_or_default()
+                .replace("=\r\n", "")
+        })
+        .collect()
+}
+
+/// Waits for the `n`th message (they are sent after the answer).
+async fn wait_for_message(dir: &Path, n: usize) -> String {
+    for _ in 0..100 {
+        if let Some(m) = messages(dir).get(n - 1) {
+            return m.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("message {n} never arrived in {}", dir.display());
+}
+
+/// The secret at the end of the message's link.
+fn token_in(message: &str, app: &TestApp) -> String {
+    let prefix = format!("{}/reset/", app.base);
+    let start = message.find(&prefix).expect("a reset link") + prefix.len();
+    message[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+async fn audited(app: &TestApp, action: &str, target: &str) -> u64 {
+    app.server
+        .state
+        .app
+        .db
+        .count_audit_since(action, AuditQuery::ByTarget(target), Timestamp(0))
+        .await
+        .unwrap()
+}
+
+async fn link_works_once_and_ends_every_session(backend: Backend) {
+    let Some(app) = start(backend, "reset_e2e", |_| {}).await else {
+        return;
+    };
+    let first = app.signup("alice").await;
+    let second = app.browser();
+    assert_eq!(
+        login(&second, &app, "alice", "correct horse")
+            .await
+            .status(),
+        200
+    );
+
+    // The log-in page offers it, and the form answers without saying whether the name exists.
+    let page = app.browser().get(app.url("/login")).send().await.unwrap();
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("href=\"/forgot-password\"")
+    );
+    let visitor = app.browser();
+    let res = post_form(
+        &visitor,
+        app.url("/forgot-password"),
+        &[("login", "ALICE@example.org")],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("If an account matches"), "{page}");
+
+    let message = wait_for_message(&mail_dir(&app), 1).await;
+    assert!(message.contains("To: alice@example.org"), "{message}");
+    assert!(
+        message.contains("Subject: Reset your password on Vitrine"),
+        "{message}"
+    );
+    let token = token_in(&message, &app);
+    assert_eq!(token.len(), 43, "{message}");
+
+    let res = visitor
+        .get(app.url(&format!("/reset/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("<strong>alice</strong>"));
+
+    // A refused password does not use the link up.
+    let url = app.url(&format!("/reset/{token}"));
+    let res = post_form(
+        &visitor,
+        &url,
+        &[
+            ("password", "battery staple"),
+            ("password_confirm", "battery stapler"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("the passwords do not match")
+    );
+    let res = post_form(
+        &visitor,
+        &url,
+        &[("password", "short"), ("password_confirm", "short")],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+
+    let res = post_form(
+        &visitor,
+        &url,
+        &[
+            ("password", "battery staple"),
+            ("password_confirm", "battery staple"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/login?notice=password_reset");
+    let page = visitor
+        .get(app.url("/login?notice=password_reset"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Log in with the new one")
+    );
+
+    // Every session ended; only the new password works; the link is spent.
+    assert_eq!(me_status(&first, &app).await, 401);
+    assert_eq!(me_status(&second, &app).await, 401);
+    assert_eq!(
+        login(&app.browser(), &app, "alice", "correct horse")
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        login(&app.browser(), &app, "alice", "battery staple")
+            .await
+            .status(),
+        200
+    );
+    let res = visitor.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), 410);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("ask for a new one")
+    );
+    let res = post_form(
+        &visitor,
+        &url,
+        &[
+            ("password", "third password"),
+            ("password_confirm", "third password"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 410);
+    assert_eq!(audited(&app, "password_reset_by_link", "alice").await, 1);
+    assert_eq!(audited(&app, "password_reset_requested", "alice").await, 1);
+
+    // Through the API: a link expires after its hour...
+    let api = app.browser();
+    let res = api
+        .post(app.url("/api/v1/auth/password-reset"))
+        .json(&json!({ "login": "alice" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let token = token_in(&wait_for_message(&mail_dir(&app), 2).await, &app);
+    app.clock.advance(3601);
+    let res = api
+        .post(app.url("/api/v1/auth/password-reset/confirm"))
+        .json(&json!({ "token": token, "password": "fourth password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 410);
+    assert_eq!(error_code(res).await, "reset_link_invalid");
+
+    // ... a password changed another way makes pending links worthless ...
+    let res = api
+        .post(app.url("/api/v1/auth/password-reset"))
+        .json(&json!({ "login": "alice" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let stale = token_in(&wait_for_message(&mail_dir(&app), 3).await, &app);
+    let owner = app.browser();
+    assert_eq!(
+        login(&owner, &app, "alice", "battery staple")
+            .await
+            .status(),
+        200
+    );
+    let res = owner
+        .post(app.url("/api/v1/me/password"))
+        .json(&json!({ "current_password": "battery staple", "new_password": "fifth password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = api
+        .post(app.url("/api/v1/auth/password-reset/confirm"))
+        .json(&json!({ "token": stale, "password": "sixth password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 410);
+
+    // ... and a fresh one sets the password.
+    let res = api
+        .post(app.url("/api/v1/auth/password-reset"))
+        .json(&json!({ "login": "alice" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let token = token_in(&wait_for_message(&mail_dir(&app), 4).await, &app);
+    let res = api
+        .post(app.url("/api/v1/auth/password-reset/confirm"))
+        .json(&json!({ "token": token, "password": "seventh password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(me_status(&owner, &app).await, 401);
+    assert_eq!(
+        login(&app.browser(), &app, "alice", "seventh password")
+            .await
+            .status(),
+        200
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn reset_link_works_once_and_ends_every_session_sqlite() {
+    link_works_once_and_ends_every_session(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn reset_link_works_once_and_ends_every_session_postgres() {
+    link_works_once_and_ends_every_session(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn reset_link_works_once_and_ends_every_session_mariadb() {
+    link_works_once_and_ends_every_session(Backend::MySql).await;
+}
+
+async fn ask(app: &TestApp, login: &str) -> (u16, Value, bool) {
+    let res = app
+        .browser()
+        .post(app.url("/api/v1/auth/password-reset"))
+        .json(&json!({ "login": login }))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let retry = res.headers().contains_key("retry-after");
+    (status, res.json().await.unwrap_or(Value::Null), retry)
+}
+
+/// Unknown names get the same answer as real ones (and no message goes anywhere); each
+/// account, known or not, gets three requests an hour, each address a configured number.
+#[tokio::test]
+async fn reset_requests_tell_nothing_and_are_throttled() {
+    let Some(app) = start(Backend::Sqlite, "reset_throttle", |c| {
+        c.auth.max_resets_per_ip_per_hour = 8;
+    })
+    .await
+    else {
+        return;
+    };
+    app.signup("bob").await;
+    app.signup("carol").await;
+    app.signup("mallory").await;
+    app.server
+        .state
+        .app
+        .db
+        .set_user_status(
+            app.server
+                .state
+                .app
+                .db
+                .find_user_by_login("mallory")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            vitrine_domain::UserStatus::Banned,
+            vitrine_domain::Clock::now(app.clock.as_ref()),
+        )
+        .await
+        .unwrap();
+
+    let (status, known, _) = ask(&app, "bob").await;
+    assert_eq!(status, 202);
+    let (status, unknown, _) = ask(&app, "nobody").await;
+    assert_eq!(status, 202);
+    assert_eq!(known, unknown);
+    let (status, _, _) = ask(&app, "mallory").await;
+    assert_eq!(status, 202);
+    for _ in 0..2 {
+        assert_eq!(ask(&app, "bob").await.0, 202);
+        assert_eq!(ask(&app, "nobody").await.0, 202);
+    }
+    // The fourth for the same account, known or unknown, is refused alike.
+    let (status, body, retry) = ask(&app, "bob").await;
+    assert_eq!((status, retry), (429, true));
+    assert_eq!(body["error"]["code"], "too_many_attempts");
+    assert_eq!(ask(&app, "nobody").await.0, 429);
+    // Only bob's three messages went out (nothing to the banned account or to nobody).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sent = messages(&mail_dir(&app));
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent.iter().all(|m| m.contains("To: bob@example.org")));
+
+    // The address has now made 7 counted requests; the 8th is its last this hour.
+    assert_eq!(ask(&app, "carol").await.0, 202);
+    assert_eq!(ask(&app, "carol").await.0, 429);
+    // The web form says so, with Retry-After.
+    let res = post_form(
+        &app.browser(),
+        app.url("/forgot-password"),
+        &[("login", "carol")],
+    )
+    .await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("too many")
+    );
+    // An empty name is a form error, not a request.
+    let res = post_form(
+        &app.browser(),
+        app.url("/forgot-password"),
+        &[("login", " ")],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("enter your username or e-mail address")
+    );
+
+    // An hour later, the account and the address may ask again.
+    app.clock.advance(3601);
+    assert_eq!(ask(&app, "bob").await.0, 202);
+    assert_eq!(ask(&app, "carol").await.0, 202);
+    app.stop().await;
+}
+
+/// Guessing link secrets is throttled per address like failed logins.
+#[tokio::test]
+async fn wrong_reset_links_are_throttled() {
+    let Some(app) = start(Backend::Sqlite, "reset_guess", |c| {
+        c.auth.max_failures_per_ip = 3;
+    })
+    .await
+    else {
+        return;
+    };
+    let c = app.browser();
+    for n in 0..3 {
+        let res = c
+            .get(app.url(&format!("/reset/guess{n}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 410);
+    }
+    let res = c.get(app.url("/reset/guess9")).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    let res = c
+        .post(app.url("/api/v1/auth/password-reset/confirm"))
+        .json(&json!({ "token": "guess10", "password": "long enough" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    app.stop().await;
+}
+
+/// A site that sends no e-mail says so instead of pretending to send links.
+#[tokio::test]
+async fn reset_is_off_without_email() {
+    let Some(app) = TestApp::start(Backend::Sqlite, "reset_off").await else {
+        return;
+    };
+    app.signup("dave").await;
+    let page = app.browser().get(app.url("/login")).send().await.unwrap();
+    assert!(!page.text().await.unwrap().contains("/forgot-password"));
+    let res = app
+        .browser()
+        .get(app.url("/forgot-password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("Ask an administrator"));
+    let res = post_form(
+        &app.browser(),
+        app.url("/forgot-password"),
+        &[("login", "dave")],
+    )
+    .await;
+    assert_eq!(res.status(), 404);
+    let (status, body, _) = ask(&app, "dave").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "password_reset_unavailable");
+    app.stop().await;
+}
