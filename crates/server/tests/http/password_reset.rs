@@ -27,13 +27,13 @@ fn mail_dir(app: &TestApp) -> PathBuf {
     app.data_dir().join("mail")
 }
 
-/// The messages written so far, oldest first (decoded enough to read: soft line breaks of
-/// quoted-printable joined).
-fn messages(dir: &Path) -> Vec<String> {
+/// Every file in `dir` as a message, oldest first (decoded enough to read: soft line breaks
+/// of quoted-printable joined).
+fn messages_in(dir: &Path) -> Vec<String> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
+    files.retain(|p| p.is_file());
     files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
     files
         .iter()
@@ -48,7 +48,7 @@ fn messages(dir: &Path) -> Vec<String> {
 /// Waits for the `n`th message (they are sent after the answer).
 async fn wait_for_message(dir: &Path, n: usize) -> String {
     for _ in 0..100 {
-        if let Some(m) = messages(dir).get(n - 1) {
+        if let Some(m) = messages_in(dir).get(n - 1) {
             return m.clone();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -369,7 +369,7 @@ async fn reset_requests_tell_nothing_and_are_throttled() {
     assert_eq!(ask(&app, "nobody").await.0, 429);
     // Only bob's three messages went out (nothing to the banned account or to nobody).
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let sent = messages(&mail_dir(&app));
+    let sent = messages_in(&mail_dir(&app));
     assert_eq!(sent.len(), 3, "{sent:?}");
     assert!(sent.iter().all(|m| m.contains("To: bob@example.org")));
 
@@ -473,5 +473,112 @@ async fn reset_is_off_without_email() {
     let (status, body, _) = ask(&app, "dave").await;
     assert_eq!(status, 404);
     assert_eq!(body["error"]["code"], "password_reset_unavailable");
+    app.stop().await;
+}
+
+/// A real SMTP server (aiosmtpd, from PyPI) on a free loopback port, keeping what it receives
+/// in a maildir; `None` (after saying so) when it is not installed, unless the run requires it.
+struct SmtpServer {
+    port: u16,
+    maildir: tempfile::TempDir,
+    _child: tokio::process::Child,
+}
+
+async fn smtp_server() -> Option<SmtpServer> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let maildir = tempfile::tempdir().expect("temp dir");
+    for sub in ["tmp", "new", "cur"] {
+        std::fs::create_dir(maildir.path().join(sub)).expect("maildir");
+    }
+    let child = tokio::process::Command::new("python3")
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(maildir.path())
+        .kill_on_drop(true)
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let required = std::env::var("VITRINE_TEST_REQUIRE_SMTP").is_ok_and(|v| v == "1");
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if !required => {
+            eprintln!("skipped: python3 cannot run ({e})");
+            return None;
+        }
+        Err(e) => panic!("python3: {e}"),
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Some(SmtpServer {
+                port,
+                maildir,
+                _child: child,
+            });
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            assert!(
+                !required,
+                "aiosmtpd exited ({status}); pip install aiosmtpd"
+            );
+            eprintln!("skipped: aiosmtpd is not installed (pip install aiosmtpd)");
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("aiosmtpd did not start listening on {port}");
+}
+
+/// The link goes out over SMTP to a real mail server and works.
+#[tokio::test]
+async fn reset_link_goes_out_over_smtp() {
+    let Some(smtp) = smtp_server().await else {
+        return;
+    };
+    let url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let Some(app) = TestApp::start_with(Backend::Sqlite, "reset_smtp", |c| {
+        c.email.smtp_url = Some(url);
+        c.email.from = Some("Vitrine Test <noreply@vitrine.test>".to_owned());
+    })
+    .await
+    else {
+        return;
+    };
+    app.signup("erin").await;
+    assert_eq!(ask(&app, "erin@example.org").await.0, 202);
+    let new = smtp.maildir.path().join("new");
+    let mut message = String::new();
+    for _ in 0..200 {
+        if let Some(m) = messages_in(&new).pop() {
+            message = m;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        message.contains("From: \"Vitrine Test\" <noreply@vitrine.test>")
+            || message.contains("From: Vitrine Test <noreply@vitrine.test>"),
+        "{message}"
+    );
+    assert!(message.contains("To: erin@example.org"), "{message}");
+    let token = token_in(&message, &app);
+    let res = app
+        .browser()
+        .post(app.url("/api/v1/auth/password-reset/confirm"))
+        .json(&json!({ "token": token, "password": "over smtp now" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        login(&app.browser(), &app, "erin", "over smtp now")
+            .await
+            .status(),
+        200
+    );
     app.stop().await;
 }
