@@ -73,6 +73,7 @@ async function runScenario(file, shared) {
     name,
     baseUrl: shared.server.baseUrl,
     admin: shared.server.admin,
+    mailDir: shared.server.mailDir,
     browser: shared.browser,
     artifacts: artifactsDir,
     /** A page in a fresh browser context; its console/network/dialog issues are checked at the end. */

@@ -16,9 +16,10 @@ export const ADMIN = { username: 'e2e-admin', email: 'admin@e2e.test', password:
  * every VITRINE_ variable is a setting to it, and unknown settings stop it. Nor a vitrine.toml
  * from wherever we were started: it runs inside its data directory.
  */
-function serverEnv() {
+function serverEnv(settings = {}) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VITRINE_')) env[k] = v;
+  Object.assign(env, settings);
   env.RUST_LOG = env.RUST_LOG || 'info';
   env.NO_COLOR = '1';
   return env;
@@ -29,7 +30,7 @@ async function vitrine(bin, dataDir, args) {
 }
 
 /**
- * Starts the server. Returns { baseUrl, dataDir, logPath, admin, stop() }.
+ * Starts the server. Returns { baseUrl, dataDir, mailDir, logPath, admin, stop() }.
  * The port is chosen by the system (`--bind 127.0.0.1:0`) and read from the start-up line.
  */
 export async function startServer({ bin, logPath, timeoutMs = 30_000 }) {
@@ -45,9 +46,11 @@ export async function startServer({ bin, logPath, timeoutMs = 30_000 }) {
   ]);
   log.write(`$ vitrine user add ${ADMIN.username} --role admin\n${added.stdout}${added.stderr}\n`);
 
+  // The site's e-mail (password reset links) is written there as .eml files.
+  const mailDir = path.join(dataDir, 'mail');
   const child = spawn(bin, ['--data-dir', dataDir, 'serve', '--bind', '127.0.0.1:0'], {
     cwd: dataDir,
-    env: serverEnv(),
+    env: serverEnv({ VITRINE_EMAIL__DIR: mailDir }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exited = null;
@@ -86,7 +89,7 @@ export async function startServer({ bin, logPath, timeoutMs = 30_000 }) {
     return exited;
   }
 
-  return { baseUrl, dataDir, logPath, admin: ADMIN, stop, pid: child.pid };
+  return { baseUrl, dataDir, mailDir, logPath, admin: ADMIN, stop, pid: child.pid };
 }
 
 async function waitHealthy(baseUrl, timeoutMs) {

@@ -10,7 +10,7 @@ export default async function (t) {
   const images = await t.images();
 
   const visitor = await t.newPage();
-  for (const [name, path] of [['home-signed-out', '/'], ['login', '/login'], ['signup', '/signup'], ['not-found', '/this/page/does-not-exist']]) {
+  for (const [name, path] of [['home-signed-out', '/'], ['login', '/login'], ['signup', '/signup'], ['forgot-password', '/forgot-password'], ['not-found', '/this/page/does-not-exist']]) {
     await t.step(name, async () => {
       if (name === 'not-found') {
         visitor.vt.allow(/^http 404: GET .*\/this\/page\/does-not-exist$/);
