@@ -76,8 +76,11 @@ pub struct FileToServe {
     /// A safe name for `Content-Disposition`.
     pub filename: String,
     /// Anyone with the link may fetch it, so shared caches may keep it; password and private
-    /// files must only be cached by the browser that was allowed to fetch them.
+    /// files (and files only staff may still see: expired, or of a banned owner) must only be
+    /// cached by the browser that was allowed to fetch them.
     pub shareable: bool,
+    /// When the media expires (it is hidden from then on).
+    pub expires_at: Option<Timestamp>,
 }
 
 fn mime_of(ext: &str) -> &'static str {
@@ -332,7 +335,11 @@ impl App {
             etag: format!("\"{}{}\"", &b.hash[..16], tag.replace('.', "")),
             last_modified: b.created_at,
             filename: format!("{name}{suffix}.{ext}"),
-            shareable: facts.level <= Privacy::Unlisted && !signed,
+            shareable: facts.level <= Privacy::Unlisted
+                && !signed
+                && !facts.owner_banned
+                && !facts.expired,
+            expires_at: files.media.expires_at,
         })
     }
 

@@ -37,6 +37,9 @@ pub struct Config {
     pub worker: bool,
     /// Largest JSON or form body accepted, in bytes.
     pub max_form_bytes: usize,
+    /// Memory for this node's cache of public files (small ones whole), in MiB; 0 turns it
+    /// off. Changes made on another node reach this one's cache within 2 seconds.
+    pub file_cache_mb: u32,
     /// Longest an upload waits for its image to be processed (seconds) before it is refused.
     pub processing_timeout_secs: f64,
     /// libheif's `heif-convert` (a name looked up in `PATH`, or a path), which decodes HEIC
@@ -175,6 +178,7 @@ impl Default for Config {
             log_level: "info".to_owned(),
             worker: true,
             max_form_bytes: 1024 * 1024,
+            file_cache_mb: 64,
             processing_timeout_secs: 60.0,
             heif_convert: "heif-convert".to_owned(),
             trusted_proxies: Vec::new(),
@@ -398,6 +402,9 @@ impl Config {
             || a.reset_link_minutes == 0
         {
             return fail("auth", "durations must be greater than zero");
+        }
+        if self.file_cache_mb > 64 * 1024 {
+            return fail("file_cache_mb", "must be at most 65536");
         }
         if self.max_form_bytes < 1024 {
             return fail("max_form_bytes", "must be at least 1024");

@@ -10,7 +10,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
@@ -24,6 +23,8 @@ use tokio::sync::watch;
 use tokio::time::{Instant, Sleep};
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt as _;
+
+use crate::file_front::FileFront;
 
 /// Connection limits (from `[http]` in the configuration).
 #[derive(Debug, Clone, Copy)]
@@ -44,10 +45,10 @@ pub struct Limits {
 /// finish on its own).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// Serves `router` on `listener` until `stop` turns true, then waits for open requests.
+/// Serves `router` (the site behind its file front door) on `listener` until `stop` turns true, then waits for open requests.
 pub async fn serve(
     listener: TcpListener,
-    router: Router,
+    router: FileFront,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
@@ -97,7 +98,7 @@ pub async fn serve(
 async fn connection(
     stream: tokio::net::TcpStream,
     remote: SocketAddr,
-    router: Router,
+    router: FileFront,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
 ) {

@@ -18,6 +18,8 @@ pub mod email_config;
 pub mod embed_codes;
 pub mod error;
 pub mod extract;
+pub mod file_cache;
+pub mod file_front;
 pub mod files_origin;
 pub mod fuzzing;
 pub mod http_server;

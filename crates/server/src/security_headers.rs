@@ -5,7 +5,7 @@
 //! static assets) keeps it.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -35,26 +35,35 @@ const CSP_DOCS: &str = "default-src 'self'; img-src 'self' data:; style-src 'sel
 pub async fn add(State(csp): State<HeaderValue>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let docs = path == "/api/docs" || path.starts_with("/api/docs/");
-    // A request with credentials may get an answer made for that person (an email address,
-    // private titles): no shared cache may keep it, nor the browser after sign-out.
-    let personal = [header::COOKIE, header::AUTHORIZATION]
-        .iter()
-        .any(|h| req.headers().contains_key(h))
-        || req.headers().contains_key("x-api-key")
-        // The Chevereto endpoint may take its key in the query or body; its answer carries a
-        // delete link.
-        || path.starts_with("/api/1/");
+    let personal = is_personal(req.headers(), path);
     let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    if personal {
-        h.entry(header::CACHE_CONTROL)
-            .or_insert(HeaderValue::from_static("private, no-store"));
-    }
     let csp = if docs {
         HeaderValue::from_static(CSP_DOCS)
     } else {
         csp
     };
+    apply(res.headers_mut(), csp, personal);
+    res
+}
+
+/// A request with credentials may get an answer made for that person (an email address,
+/// private titles): no shared cache may keep it, nor the browser after sign-out.
+pub fn is_personal(headers: &HeaderMap, path: &str) -> bool {
+    [header::COOKIE, header::AUTHORIZATION]
+        .iter()
+        .any(|h| headers.contains_key(h))
+        || headers.contains_key("x-api-key")
+        // The Chevereto endpoint may take its key in the query or body; its answer carries a
+        // delete link.
+        || path.starts_with("/api/1/")
+}
+
+/// Sets every header the answer has not set itself.
+pub fn apply(h: &mut HeaderMap, csp: HeaderValue, personal: bool) {
+    if personal {
+        h.entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("private, no-store"));
+    }
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(csp);
     let mut set = |name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
@@ -70,5 +79,4 @@ pub async fn add(State(csp): State<HeaderValue>, req: Request, next: Next) -> Re
         HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",
     );
-    res
 }

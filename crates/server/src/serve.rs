@@ -133,8 +133,11 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
             img_origins.push(o);
         }
     }
-    Ok(AppState {
+    Ok(AppState::new(crate::state::SharedState {
         page_csp: crate::security_headers::page_policy(&img_origins),
+        file_cache: Arc::new(crate::file_cache::FileCache::new(
+            config.file_cache_mb as usize * 1024 * 1024,
+        )),
         stores: Arc::new(stores),
         proxies: Arc::new(proxies),
         app,
@@ -142,7 +145,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         templates: Arc::new(Templates::new()),
         metrics: Arc::new(Metrics::default()),
         asset_version: assets::asset_version().into(),
-    })
+    }))
 }
 
 /// A running site. Dropping it does not stop it; call `shutdown`.
@@ -159,7 +162,7 @@ pub struct RunningServer {
 pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<RunningServer> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
-    let router = routes::router(state.clone());
+    let router = crate::file_front::FileFront::new(state.clone(), routes::router(state.clone()));
     let http = tokio::spawn(crate::http_server::serve(
         listener,
         router,

@@ -4,6 +4,7 @@
 //! filename and a sandboxing CSP in case a file is ever opened as a document.
 
 use std::io::SeekFrom;
+use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use axum::Router;
@@ -12,12 +13,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 use vitrine_app::{AppError, FileRequest, FileToServe};
 use vitrine_storage::{DirectUrl, StorageError};
 
 use crate::auth::CurrentViewer;
+use crate::file_cache::Cached;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -139,31 +142,91 @@ pub async fn serve_file(
     let Some(req) = FileRequest::parse(&name) else {
         return plain(StatusCode::NOT_FOUND, "not found");
     };
+    let now = state.app.clock.now();
+    // A signed link is checked every time (it expires); it never uses the cache.
+    let plain_link = signed.exp.is_none() && signed.sig.is_none();
+    let cached = match plain_link
+        .then(|| state.file_cache.get(&name, now))
+        .flatten()
+    {
+        Some(c) => c,
+        None => match resolve(&state, &viewer, &req, &name, &signed, plain_link).await {
+            Ok(c) => c,
+            Err(res) => return res,
+        },
+    };
+    respond(&state, &cached, &method, &headers).await
+}
+
+/// What the name serves to this viewer, kept in the node's cache when anyone may fetch it.
+async fn resolve(
+    state: &AppState,
+    viewer: &vitrine_app::Viewer,
+    req: &FileRequest,
+    name: &str,
+    signed: &SignedQuery,
+    cacheable: bool,
+) -> Result<Cached, Response> {
+    let generation = state.file_cache.generation();
     let signed = match (signed.exp, signed.sig.as_deref()) {
-        (Some(exp), Some(sig)) => match state.app.signature_valid(&name, exp, sig).await {
+        (Some(exp), Some(sig)) => match state.app.signature_valid(name, exp, sig).await {
             Ok(ok) => ok,
-            Err(e) => return crate::error::ApiError::from(e).into_response(),
+            Err(e) => return Err(crate::error::ApiError::from(e).into_response()),
         },
         _ => false,
     };
-    let f = match state.app.file(&viewer, &req, signed).await {
+    let f = match state.app.file(viewer, req, signed).await {
         Ok(f) => f,
         Err(AppError::NotFound(_)) | Err(AppError::Validation(_)) => {
-            return plain(StatusCode::NOT_FOUND, "not found");
+            return Err(plain(StatusCode::NOT_FOUND, "not found"));
         }
         Err(e) => {
             let api = crate::error::ApiError::from(e);
-            return (
+            return Err((
                 api.status,
                 [(header::CACHE_CONTROL, "no-store")],
                 api.message,
             )
-                .into_response();
+                .into_response());
         }
     };
+    let cacheable = cacheable && f.shareable;
+    // Small local files are read whole once, then answered from memory.
+    let body = match &f.local_path {
+        Some(path) if cacheable && state.file_cache.keeps_bytes(f.size) => tokio::fs::read(path)
+            .await
+            .ok()
+            .filter(|b| b.len() as u64 == f.size)
+            .map(Bytes::from),
+        _ => None,
+    };
+    let cached = Cached {
+        head: Arc::new(file_headers(&f)),
+        file: Arc::new(f),
+        body,
+    };
+    if cacheable {
+        state
+            .file_cache
+            .put(name, generation, state.app.clock.now(), cached.clone());
+    }
+    Ok(cached)
+}
+
+async fn respond(
+    state: &AppState,
+    cached: &Cached,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Response {
+    // Kept bytes are always of a local file, which no store hands out itself.
+    if let Some(res) = from_memory(cached, method, headers) {
+        return res;
+    }
+    let f = &*cached.file;
     // Allowed: an S3 store may hand the bytes out itself (presigned or public URL). Not for
     // HEAD: a URL signed for GET answers HEAD with 403, and the headers are ours to give.
-    if method == Method::GET {
+    if *method == Method::GET {
         match state
             .app
             .storage
@@ -175,6 +238,39 @@ pub async fn serve_file(
             Err(e) => tracing::warn!(error = %e, "cannot sign a store URL; streaming instead"),
         }
     }
+    let (status, h, start, len) = match plan(cached, method, headers) {
+        Plan::Done(res) => return res,
+        Plan::Send {
+            status,
+            head,
+            start,
+            len,
+        } => (status, head, start, len),
+    };
+    let body = match open_body(state, f, start, len).await {
+        Ok(b) => b,
+        Err(StorageError::Unavailable(e)) => {
+            tracing::error!(error = %e, key = %f.storage_key, "object store unavailable");
+            return crate::error::ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "the file store is unreachable; try again shortly",
+            )
+            .into_response();
+        }
+        Err(e) => {
+            tracing::error!(error = %e, key = %f.storage_key, "cannot read a stored file");
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the file could not be read",
+            );
+        }
+    };
+    (status, h, body).into_response()
+}
+
+/// The headers of every answer for `f`; made once per cached file.
+pub(crate) fn file_headers(f: &FileToServe) -> HeaderMap {
     let mut h = HeaderMap::new();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(f.mime));
     if let Ok(v) = HeaderValue::from_str(&f.etag) {
@@ -200,8 +296,26 @@ pub async fn serve_file(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(FILE_CSP),
     );
-    if not_modified(&headers, &f) {
-        return (StatusCode::NOT_MODIFIED, h).into_response();
+    h
+}
+
+/// What to answer: a complete answer (304, 416, HEAD), or a status, headers and the bytes to
+/// send.
+enum Plan {
+    Done(Response),
+    Send {
+        status: StatusCode,
+        head: HeaderMap,
+        start: u64,
+        len: u64,
+    },
+}
+
+fn plan(cached: &Cached, method: &Method, headers: &HeaderMap) -> Plan {
+    let f = &*cached.file;
+    let mut h = (*cached.head).clone();
+    if not_modified(headers, f) {
+        return Plan::Done((StatusCode::NOT_MODIFIED, h).into_response());
     }
     let if_range_ok = headers
         .get(header::IF_RANGE)
@@ -215,7 +329,7 @@ pub async fn serve_file(
                 if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", f.size)) {
                     h.insert(header::CONTENT_RANGE, v);
                 }
-                return (StatusCode::RANGE_NOT_SATISFIABLE, h).into_response();
+                return Plan::Done((StatusCode::RANGE_NOT_SATISFIABLE, h).into_response());
             }
         },
         _ => None,
@@ -230,29 +344,37 @@ pub async fn serve_file(
         None => (StatusCode::OK, 0, f.size),
     };
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    if method == Method::HEAD {
-        return (status, h).into_response();
+    if *method == Method::HEAD {
+        return Plan::Done((status, h).into_response());
     }
-    let body = match open_body(&state, &f, start, len).await {
-        Ok(b) => b,
-        Err(StorageError::Unavailable(e)) => {
-            tracing::error!(error = %e, key = %f.storage_key, "object store unavailable");
-            return crate::error::ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage_unavailable",
-                "the file store is unreachable; try again shortly",
-            )
-            .into_response();
+    Plan::Send {
+        status,
+        head: h,
+        start,
+        len,
+    }
+}
+
+/// The answer from kept bytes, without waiting on anything; `None` when the bytes are not
+/// kept.
+pub(crate) fn from_memory(
+    cached: &Cached,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    let bytes = cached.body.as_ref()?;
+    Some(match plan(cached, method, headers) {
+        Plan::Done(res) => res,
+        Plan::Send {
+            status,
+            head,
+            start,
+            len,
+        } => {
+            let part = bytes.slice(start as usize..(start + len) as usize);
+            (status, head, Body::from(part)).into_response()
         }
-        Err(e) => {
-            tracing::error!(error = %e, key = %f.storage_key, "cannot read a stored file");
-            return plain(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the file could not be read",
-            );
-        }
-    };
-    (status, h, body).into_response()
+    })
 }
 
 fn redirect_to_store(direct: &DirectUrl) -> Response {

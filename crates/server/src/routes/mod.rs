@@ -48,7 +48,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::{assets, auth, csrf, metrics, openapi, security_headers, web_error};
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Random request ids (16 hex characters).
 #[derive(Clone, Copy)]
@@ -56,10 +56,14 @@ struct RandomId;
 
 impl MakeRequestId for RandomId {
     fn make_request_id<B>(&mut self, _req: &Request<B>) -> Option<RequestId> {
-        let mut b = [0u8; 8];
-        getrandom::fill(&mut b).ok()?;
-        hex::encode(b).parse().ok().map(RequestId::new)
+        random_request_id().map(RequestId::new)
     }
+}
+
+pub(crate) fn random_request_id() -> Option<axum::http::HeaderValue> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).ok()?;
+    hex::encode(b).parse().ok()
 }
 
 fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -124,6 +128,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(web_error::not_found)
         .method_not_allowed_fallback(web_error::method_not_allowed)
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(middleware::from_fn_with_state(
+            state.file_cache.clone(),
+            crate::file_cache::forget_on_changes,
+        ))
         // Inside the error pages: a 404 it turns into a redirect is never rendered as a page.
         .layer(middleware::from_fn_with_state(state.clone(), crate::files_origin::route))
         .layer(middleware::from_fn_with_state(state.clone(), web_error::render_error_pages))

@@ -14,6 +14,7 @@ mod db_copy;
 mod disk_full;
 mod errors_and_ops;
 mod faults;
+mod file_cache;
 mod files_origin;
 mod flood;
 mod headers;
