@@ -70,6 +70,13 @@ impl Mailer {
     pub fn dir(dir: PathBuf, from: &str) -> Result<Self, String> {
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {} ({e})", dir.display()))?;
+        // The messages hold live reset links: for the site's own user only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| format!("cannot restrict {} ({e})", dir.display()))?;
+        }
         Ok(Self {
             describe: format!("files in {}", dir.display()),
             transport: Transport::Dir(AsyncFileTransport::new(dir)),

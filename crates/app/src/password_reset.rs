@@ -1,7 +1,8 @@
 //! Owns password reset by e-mail: a request sends a single-use link, valid for an hour, to the
 //! account's address; following it sets a new password and ends every session of the account.
-//! Requests are throttled per account and per address (counted from the audit log, so every
-//! node agrees) and answer the same whether or not the account exists.
+//! Requests are limited per account (silently: no more messages) and per address (429), counted
+//! from the audit log so every node agrees, and answer the same whether or not the account
+//! exists.
 
 use vitrine_db::{AuditQuery, UserRecord};
 use vitrine_domain::{Password, UserStatus, ValidationError};
@@ -29,8 +30,9 @@ impl App {
     }
 
     /// Sends a reset link to the account named by `login` (username or e-mail address), if
-    /// there is one with an address. Answers alike for every name, so it tells no one which
-    /// accounts exist; the message itself is sent after the answer, for the same reason.
+    /// there is one. Answers alike for every name, so it tells no one which accounts exist:
+    /// an account that had its hourly links gets the usual answer and no message, and the
+    /// link is made and sent after the answer.
     pub async fn request_password_reset(
         &self,
         login: &str,
@@ -41,11 +43,23 @@ impl App {
             return Err(AppError::PasswordResetUnavailable);
         };
         let login = login.trim();
-        if login.is_empty() || login.len() > 320 {
+        // 254: the longest e-mail address, and short enough for the audit log's target.
+        if login.is_empty() || login.chars().count() > 254 {
             return Err(
                 ValidationError::new("login", "enter your username or e-mail address").into(),
             );
         }
+        // One request at a time per address (so parallel requests all see each other in the
+        // count), then per account.
+        let ip_lock = meta
+            .ip
+            .as_deref()
+            .map(|ip| self.flights.lock_for(&format!("reset-ip:{ip}")));
+        let _ip_turn = match &ip_lock {
+            Some(l) => Some(l.lock().await),
+            None => None,
+        };
+        self.check_reset_rate_by_ip(meta).await?;
         let user = self.db.find_user_by_login(login).await?;
         // Counted against the account whichever way it was named (and unknown names alike).
         let account = user
@@ -53,7 +67,10 @@ impl App {
             .map_or_else(|| login.to_lowercase(), |u| u.username.to_string());
         let lock = self.flights.lock_for(&format!("reset:{account}"));
         let _turn = lock.lock().await;
-        self.check_reset_rate(&account, meta).await?;
+        let since = self.clock.now().minus_seconds(3600);
+        let earlier = self
+            .count_recent(RESET_REQUESTED, AuditQuery::ByTarget(&account), since)
+            .await?;
         self.audit(
             user.as_ref().map(|u| u.id),
             RESET_REQUESTED,
@@ -65,22 +82,42 @@ impl App {
         let Some(user) = user.filter(|u| u.status != UserStatus::Banned) else {
             return Ok(());
         };
-        let token = random_token()?;
-        let now = self.clock.now();
-        let ttl = self.policy.reset_link_ttl_secs;
-        self.db
-            .insert_password_reset(&hash_token(&token), user.id, now, now.plus_seconds(ttl))
-            .await?;
-        let site = self.site_settings().await?.name;
-        let subject = format!("Reset your password on {site}");
-        let body = reset_message(&user, &site, base, &token, ttl);
-        let to = user.email.to_string();
+        if earlier >= self.policy.max_resets_per_account_per_hour {
+            tracing::info!(user = %user.username, "password reset not sent: hourly limit reached");
+            return Ok(());
+        }
+        let app = self.clone();
+        let (site_url, link_prefix) = (base.site_url.to_owned(), base.link_prefix.to_owned());
         tokio::spawn(async move {
-            if let Err(e) = mailer.send(&to, &subject, body).await {
+            let base = ResetLinkBase {
+                site_url: &site_url,
+                link_prefix: &link_prefix,
+            };
+            if let Err(e) = app.send_reset_link(&mailer, &user, base).await {
                 tracing::warn!(error = %e, mailer = ?mailer, "a password reset e-mail was not sent");
             }
         });
         Ok(())
+    }
+
+    /// Makes a link for `user` and mails it.
+    async fn send_reset_link(
+        &self,
+        mailer: &crate::Mailer,
+        user: &UserRecord,
+        base: ResetLinkBase<'_>,
+    ) -> Result<(), String> {
+        let token = random_token().map_err(|e| e.to_string())?;
+        let now = self.clock.now();
+        let ttl = self.policy.reset_link_ttl_secs;
+        self.db
+            .insert_password_reset(&hash_token(&token), user.id, now, now.plus_seconds(ttl))
+            .await
+            .map_err(|e| e.to_string())?;
+        let site = self.site_settings().await.map_err(|e| e.to_string())?.name;
+        let subject = format!("Reset your password on {site}");
+        let body = reset_message(user, &site, base, &token, ttl);
+        mailer.send(user.email.as_str(), &subject, body).await
     }
 
     /// The account an unused, unexpired reset link is for (the form greets it by name).
@@ -151,26 +188,20 @@ impl App {
         AppError::ResetLinkInvalid
     }
 
-    /// Reset requests per account and per address within the last hour.
-    async fn check_reset_rate(&self, account: &str, meta: &RequestMeta) -> Result<(), AppError> {
-        let p = &self.policy;
-        let since = self.clock.now().minus_seconds(3600);
-        let throttled = AppError::Throttled {
-            retry_after_secs: 3600,
+    /// Reset requests from this address within the last hour (an answer that depends on the
+    /// address only, so it tells nothing about accounts).
+    async fn check_reset_rate_by_ip(&self, meta: &RequestMeta) -> Result<(), AppError> {
+        let Some(ip) = meta.ip.as_deref() else {
+            return Ok(());
         };
-        let for_account = self
-            .count_recent(RESET_REQUESTED, AuditQuery::ByTarget(account), since)
+        let since = self.clock.now().minus_seconds(3600);
+        let from_ip = self
+            .count_recent(RESET_REQUESTED, AuditQuery::ByIp(ip), since)
             .await?;
-        if for_account >= p.max_resets_per_account_per_hour {
-            return Err(throttled);
-        }
-        if let Some(ip) = meta.ip.as_deref() {
-            let from_ip = self
-                .count_recent(RESET_REQUESTED, AuditQuery::ByIp(ip), since)
-                .await?;
-            if from_ip >= p.max_resets_per_ip_per_hour {
-                return Err(throttled);
-            }
+        if from_ip >= self.policy.max_resets_per_ip_per_hour {
+            return Err(AppError::Throttled {
+                retry_after_secs: 3600,
+            });
         }
         Ok(())
     }

@@ -4,9 +4,9 @@
 //!
 //! Only files that anyone may fetch are kept (the app decides: public or unlisted, owner not
 //! banned, not expired). An entry lasts at most [`FileCache::TTL`] and never past the media's
-//! expiry. Every change made through this node (any request that is not a GET or HEAD) empties
-//! the cache, and a lookup that raced with such a change is not stored; changes made on other
-//! nodes reach this one within the TTL.
+//! expiry. Every request through this node that may change what a file link shows empties the
+//! cache (see [`forget_on_changes`]), and a lookup that raced with such a change is not stored;
+//! changes made on other nodes, or by the CLI, reach this one within the TTL.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -156,20 +156,60 @@ fn weight(c: &Cached) -> usize {
     ENTRY_OVERHEAD + c.body.as_ref().map_or(0, Bytes::len)
 }
 
-/// Middleware: any request that may change something empties the cache once it is answered
-/// (and before, so no lookup running alongside it stores what it read).
+/// Requests that cannot change what any existing file link shows: signing in, out and up,
+/// asking for a password reset, and uploads (a new file has no cached answer yet).
+fn changes_no_file(method: &Method, path: &str) -> bool {
+    *method == Method::POST
+        && matches!(
+            path,
+            "/login"
+                | "/logout"
+                | "/signup"
+                | "/forgot-password"
+                | "/upload"
+                | "/api/v1/auth/login"
+                | "/api/v1/auth/logout"
+                | "/api/v1/auth/signup"
+                | "/api/v1/auth/password-reset"
+                | "/api/v1/media"
+                | "/api/1/upload"
+                | "/api/1/upload/"
+        )
+}
+
+/// Empties the cache when dropped, unless disarmed: also when the request is cut short (a
+/// client gone, a timeout) after its change was committed.
+struct ForgetOnDrop(Option<Arc<FileCache>>);
+
+impl Drop for ForgetOnDrop {
+    fn drop(&mut self) {
+        if let Some(cache) = self.0.take() {
+            cache.forget_all();
+        }
+    }
+}
+
+/// Middleware: a request that may change what a file link shows keeps lookups running
+/// alongside it from storing what they read, and empties the cache once it is over, before its
+/// answer leaves. A refused request (4xx) changed nothing, so the cache keeps its entries.
 pub async fn forget_on_changes(
     State(cache): State<Arc<FileCache>>,
     req: Request,
     next: Next,
 ) -> Response {
-    let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if changes && cache.enabled() {
-        cache.forget_all();
+    let method = req.method();
+    if !cache.enabled()
+        || matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || changes_no_file(method, req.uri().path())
+    {
+        return next.run(req).await;
     }
+    // Lookups already running may have read what this request is about to change.
+    cache.generation.fetch_add(1, Ordering::AcqRel);
+    let mut after = ForgetOnDrop(Some(cache));
     let res = next.run(req).await;
-    if changes && cache.enabled() {
-        cache.forget_all();
+    if res.status().is_client_error() {
+        after.0 = None;
     }
     res
 }

@@ -1,8 +1,9 @@
 //! Owns the front door for hot public files: a `GET`/`HEAD /i/<name>` whose answer is in this
-//! node's file cache with its bytes is answered before the middleware stack, with the same
-//! status, headers and body the file route gives (security headers, request id and metrics
-//! included; no trace span). Everything else goes to the router. The cache holds only files
-//! anyone may fetch, so the caller's identity cannot change the answer.
+//! node's file cache with its bytes is answered before the middleware stack, with the headers
+//! and body the file route gives (security headers, request id and metrics included; no trace
+//! span). Everything else goes to the router. The cache holds only files anyone may fetch, so
+//! a session cookie is not looked at (a banned account's cookie is not cleared here, as pages
+//! do). Requests with an API key go the whole way, so unknown keys are counted and refused.
 
 use std::convert::Infallible;
 use std::task::{Context, Poll};
@@ -10,7 +11,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode, header};
 use axum::response::Response;
 use futures::future::{Either, Ready, ready};
 use tower::Service;
@@ -54,7 +55,11 @@ impl Service<Request<Body>> for FileFront {
 fn from_cache(state: &AppState, req: &Request<Body>) -> Option<Response> {
     let method = req.method();
     // Signed links (any query) are checked by the route every time.
-    if !matches!(*method, Method::GET | Method::HEAD) || req.uri().query().is_some() {
+    if !matches!(*method, Method::GET | Method::HEAD)
+        || req.uri().query().is_some()
+        || req.headers().contains_key(header::AUTHORIZATION)
+        || req.headers().contains_key("x-api-key")
+    {
         return None;
     }
     let name = req.uri().path().strip_prefix("/i/")?;

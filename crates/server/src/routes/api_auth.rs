@@ -122,10 +122,10 @@ pub async fn logout(
 /// answer is the same whether or not such an account exists.
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
     request_body = PasswordResetRequest,
-    responses((status = 202, body = PasswordResetRequested, description = "A link is sent if the account exists"),
+    responses((status = 202, body = PasswordResetRequested, description = "A link is sent if the account exists and has not had 3 this hour"),
               (status = 404, body = ErrorBody, description = "`password_reset_unavailable`: the site sends no e-mail"),
               (status = 422, body = ErrorBody, description = "`validation_failed`"),
-              (status = 429, body = ErrorBody, description = "`too_many_attempts`: too many requests for this account or from this address (see Retry-After)")))]
+              (status = 429, body = ErrorBody, description = "`too_many_attempts`: too many requests from this address (see Retry-After)")))]
 pub async fn request_password_reset(
     State(state): State<AppState>,
     Meta(meta): Meta,

@@ -10,7 +10,7 @@ use vitrine_media::fixtures::png_rgb;
 use vitrine_server::file_cache::FileCache;
 
 use crate::media::upload;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, login};
 
 async fn status(url: &str) -> u16 {
     reqwest::get(url).await.unwrap().status().as_u16()
@@ -98,6 +98,36 @@ async fn cached_answers_match_and_changes_show_at_once() {
     let res = c.head(&thumb).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-length"], body.len().to_string());
+
+    // Signing in, uploading and refused changes leave the cache as it was; a change empties it.
+    let name = thumb.rsplit('/').next().unwrap().to_owned();
+    let cache = &app.server.state.file_cache;
+    let now = || vitrine_domain::Clock::now(app.clock.as_ref());
+    let other = uploaded(&owner, &app, 9, &[]).await;
+    let other_id = other["id"].as_str().unwrap();
+    // (Entries last 2 s: fetch it again so the checks below do not race the clock.)
+    assert_eq!(status(&thumb).await, 200);
+    assert!(cache.get(&name, now()).is_some());
+    let signed_in = login(&app.browser(), &app, "olga", "correct horse").await;
+    assert_eq!(signed_in.status(), 200);
+    assert!(cache.get(&name, now()).is_some());
+    let refused = reqwest::Client::new()
+        .patch(app.url(&format!("/api/v1/media/{other_id}")))
+        .json(&json!({ "title": "not yours" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.status().is_client_error());
+    assert!(cache.get(&name, now()).is_some());
+    let res = owner
+        .patch(app.url(&format!("/api/v1/media/{other_id}")))
+        .json(&json!({ "title": "a new title" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(cache.get(&name, now()).is_none());
+    assert_eq!(status(&thumb).await, 200);
 
     // Made private through this node: gone for everyone else at once (the owner still sees
     // it, never from the shared cache, and not cacheable by others).

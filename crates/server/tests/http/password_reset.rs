@@ -116,6 +116,16 @@ async fn link_works_once_and_ends_every_session(backend: Backend) {
     );
     let token = token_in(&message, &app);
     assert_eq!(token.len(), 43, "{message}");
+    // The messages hold live links: the folder is the site's own.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(mail_dir(&app))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
 
     let res = visitor
         .get(app.url(&format!("/reset/{token}")))
@@ -317,12 +327,13 @@ async fn ask(app: &TestApp, login: &str) -> (u16, Value, bool) {
     (status, res.json().await.unwrap_or(Value::Null), retry)
 }
 
-/// Unknown names get the same answer as real ones (and no message goes anywhere); each
-/// account, known or not, gets three requests an hour, each address a configured number.
+/// Unknown names get the same answer as real ones (and no message goes anywhere); an account,
+/// however it is named, gets three messages an hour and then the same answer with no message;
+/// each address gets a configured number of requests an hour, then 429.
 #[tokio::test]
 async fn reset_requests_tell_nothing_and_are_throttled() {
     let Some(app) = start(Backend::Sqlite, "reset_throttle", |c| {
-        c.auth.max_resets_per_ip_per_hour = 8;
+        c.auth.max_resets_per_ip_per_hour = 10;
     })
     .await
     else {
@@ -331,23 +342,10 @@ async fn reset_requests_tell_nothing_and_are_throttled() {
     app.signup("bob").await;
     app.signup("carol").await;
     app.signup("mallory").await;
-    app.server
-        .state
-        .app
-        .db
-        .set_user_status(
-            app.server
-                .state
-                .app
-                .db
-                .find_user_by_login("mallory")
-                .await
-                .unwrap()
-                .unwrap()
-                .id,
-            vitrine_domain::UserStatus::Banned,
-            vitrine_domain::Clock::now(app.clock.as_ref()),
-        )
+    let db = &app.server.state.app.db;
+    let mallory = db.find_user_by_login("mallory").await.unwrap().unwrap();
+    let now = vitrine_domain::Clock::now(app.clock.as_ref());
+    db.set_user_status(mallory.id, vitrine_domain::UserStatus::Banned, now)
         .await
         .unwrap();
 
@@ -356,26 +354,27 @@ async fn reset_requests_tell_nothing_and_are_throttled() {
     let (status, unknown, _) = ask(&app, "nobody").await;
     assert_eq!(status, 202);
     assert_eq!(known, unknown);
-    let (status, _, _) = ask(&app, "mallory").await;
-    assert_eq!(status, 202);
-    for _ in 0..2 {
-        assert_eq!(ask(&app, "bob").await.0, 202);
+    assert_eq!(ask(&app, "mallory").await.0, 202);
+    // Bob named by address and by name is one account.
+    for login in ["BOB@example.org", "bob"] {
+        assert_eq!(ask(&app, login).await.0, 202);
         assert_eq!(ask(&app, "nobody").await.0, 202);
     }
-    // The fourth for the same account, known or unknown, is refused alike.
-    let (status, body, retry) = ask(&app, "bob").await;
-    assert_eq!((status, retry), (429, true));
-    assert_eq!(body["error"]["code"], "too_many_attempts");
-    assert_eq!(ask(&app, "nobody").await.0, 429);
+    // Past its three, an account, known or not and however named, gets the same answer as
+    // ever: nothing tells the address apart from the name of another account.
+    for login in ["bob", "bob@example.org", "nobody"] {
+        assert_eq!(ask(&app, login).await, (202, known.clone(), false));
+    }
     // Only bob's three messages went out (nothing to the banned account or to nobody).
     tokio::time::sleep(Duration::from_millis(300)).await;
     let sent = messages_in(&mail_dir(&app));
     assert_eq!(sent.len(), 3, "{sent:?}");
     assert!(sent.iter().all(|m| m.contains("To: bob@example.org")));
 
-    // The address has now made 7 counted requests; the 8th is its last this hour.
-    assert_eq!(ask(&app, "carol").await.0, 202);
-    assert_eq!(ask(&app, "carol").await.0, 429);
+    // The address has made 10 requests: the 11th is refused, whatever it names.
+    let (status, body, retry) = ask(&app, "carol").await;
+    assert_eq!((status, retry), (429, true));
+    assert_eq!(body["error"]["code"], "too_many_attempts");
     // The web form says so, with Retry-After.
     let res = post_form(
         &app.browser(),
@@ -412,6 +411,36 @@ async fn reset_requests_tell_nothing_and_are_throttled() {
     app.clock.advance(3601);
     assert_eq!(ask(&app, "bob").await.0, 202);
     assert_eq!(ask(&app, "carol").await.0, 202);
+    wait_for_message(&mail_dir(&app), 5).await;
+    let sent = messages_in(&mail_dir(&app));
+    assert!(sent.iter().any(|m| m.contains("To: carol@example.org")));
+    // A name longer than any address is refused as such (it could not be audited).
+    let (status, _, _) = ask(&app, &"x".repeat(255)).await;
+    assert_eq!(status, 422);
+    app.stop().await;
+}
+
+/// Requests sent all at once from one address are counted one by one: exactly the limit get
+/// through.
+#[tokio::test]
+async fn parallel_reset_requests_keep_to_the_address_limit() {
+    let Some(app) = start(Backend::Sqlite, "reset_parallel", |c| {
+        c.auth.max_resets_per_ip_per_hour = 5;
+    })
+    .await
+    else {
+        return;
+    };
+    let asks = (0..20).map(|n| {
+        let app = &app;
+        async move { ask(app, &format!("someone{n}")).await.0 }
+    });
+    let mut statuses = futures::future::join_all(asks).await;
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [[202; 5].as_slice(), [429; 15].as_slice()].concat()
+    );
     app.stop().await;
 }
 
