@@ -10,9 +10,9 @@ pub enum StorageError {
     InvalidKey(String),
     #[error("storage error: {0}")]
     Backend(String),
-    /// The store could not be reached or did not answer in time, after the retries: a
-    /// passing condition, unlike a refusal or a bug.
-    #[error("the object store is unreachable: {0}")]
+    /// The store could not be reached, did not answer in time, or answered with server
+    /// errors, after the retries: a passing condition, unlike a refusal or a bug.
+    #[error("the object store is unavailable: {0}")]
     Unavailable(String),
     /// The store's settings are unusable (named in the message).
     #[error("storage settings: {0}")]
@@ -43,9 +43,10 @@ impl From<std::io::Error> for StorageError {
     }
 }
 
-/// Whether the store could not be reached or did not answer: a connection refused, reset or
-/// timed out anywhere in the chain of causes. The HTTP client's own timeout and request
-/// errors are private types, known only by their text.
+/// Whether the store could not be reached, did not answer, or kept failing on its side (a 5xx
+/// after the retries): a connection refused, reset or timed out anywhere in the chain of
+/// causes. The HTTP client's and the retry loop's errors are private types, known only by
+/// their text.
 fn is_unreachable(err: &(dyn std::error::Error + 'static)) -> bool {
     use std::io::ErrorKind as K;
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
@@ -70,6 +71,8 @@ fn is_unreachable(err: &(dyn std::error::Error + 'static)) -> bool {
             "error sending request",
             "connection closed",
             "connection reset",
+            // object_store's retry error for a server error status (500-599).
+            "non-2xx status code: 5",
         ]
         .iter()
         .any(|t| text.contains(t))

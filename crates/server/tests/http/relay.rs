@@ -1,7 +1,8 @@
 //! A TCP relay the fault tests put between the site and a real server (a database, the S3
 //! server): up, it relays; down, it cuts every open connection and closes new ones at once,
 //! as a restarting server does; black-holed, it accepts and then says nothing, as a hung server
-//! or a lost network does. It keeps its port for its whole life, so no test running beside it
+//! or a lost network does; failing, it answers every HTTP request `503 Service Unavailable`, as
+//! an overloaded or broken server does. It keeps its port for its whole life, so no test running beside it
 //! can take the port during an outage.
 
 use std::net::SocketAddr;
@@ -15,6 +16,7 @@ use tokio::task::{JoinHandle, JoinSet};
 const UP: u8 = 0;
 const DOWN: u8 = 1;
 const BLACK_HOLE: u8 = 2;
+const FAILING: u8 = 3;
 
 pub struct Relay {
     pub addr: SocketAddr,
@@ -56,6 +58,9 @@ impl Relay {
                         std::future::pending::<()>().await;
                     });
                 }
+                FAILING => {
+                    conns.lock().await.spawn(answer_503(client));
+                }
                 _ => {
                     conns.lock().await.spawn(async move {
                         if let Ok(mut server) = tokio::net::TcpStream::connect(target).await {
@@ -84,9 +89,44 @@ impl Relay {
         self.set(BLACK_HOLE).await;
     }
 
+    /// The server "fails": every HTTP request gets a 503.
+    pub async fn fail(&mut self) {
+        self.set(FAILING).await;
+    }
+
     /// The server "comes back" on the same address.
     pub async fn restart(&mut self) {
         self.set(UP).await;
+    }
+}
+
+/// Answers each request on the connection with a 503 once its head has arrived, reading (and
+/// dropping) whatever body follows.
+async fn answer_503(mut client: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut seen: Vec<u8> = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = match tokio::time::timeout(std::time::Duration::from_secs(5), client.read(&mut buf))
+            .await
+        {
+            Ok(Ok(n)) if n > 0 => n,
+            _ => return,
+        };
+        seen.extend_from_slice(&buf[..n]);
+        // One answer per request head seen (keep-alive clients send the next after it).
+        while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+            seen.drain(..end + 4);
+            let reply = b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n";
+            if client.write_all(reply).await.is_err() {
+                return;
+            }
+        }
+        // Body bytes are not heads; keep only a tail that could begin one.
+        if seen.len() > 64 * 1024 {
+            let keep = seen.len() - 3;
+            seen.drain(..keep);
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! Faults of the object store: the S3 server going down, and hanging (accepting connections and
-//! never answering), behind a relay to the real S3 test server. Requests retry with backoff
+//! Faults of the object store: the S3 server going down, hanging (accepting connections and
+//! never answering) and failing (answering 503 to everything), behind a relay to the real S3
+//! test server. Requests retry with backoff
 //! within a bounded time, then the upload is refused with a clear 503 and nothing of it is
 //! kept; pages that need no file keep working; when the store is back, everything works again
 //! and nothing acknowledged was lost. Needs VITRINE_TEST_S3_ENDPOINT.
@@ -7,14 +8,14 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use vitrine_media::fixtures::png_rgb;
 use vitrine_server::storage_config::ServeMode;
 
 use crate::media::upload;
 use crate::relay::Relay;
 use crate::s3_delivery::use_s3;
-use crate::support::{Backend, TestApp, get_json};
+use crate::support::{Backend, TestApp, chevereto_upload, create_key, get_json};
 
 /// Every failure must come within retries' bound: 3 x the 2 s timeout, plus slack.
 const BOUND: Duration = Duration::from_secs(20);
@@ -53,6 +54,7 @@ async fn an_unreachable_or_hung_store_gets_a_clear_503_and_loses_nothing() {
     }
     let mut relay = relay.expect("relay");
     let c = app.signup("storefault").await;
+    let key = create_key(&c, &app).await;
     let res = upload(&c, &app, png_rgb(60, 40), "before.png", &[]).await;
     assert_eq!(res.status(), 201);
     let before: Value = res.json().await.unwrap();
@@ -62,11 +64,11 @@ async fn an_unreachable_or_hung_store_gets_a_clear_503_and_loses_nothing() {
         .to_owned();
     let page = before["url"].as_str().unwrap().to_owned();
 
-    for (round, (label, hung)) in [("down", false), ("hung", true)].into_iter().enumerate() {
-        if hung {
-            relay.black_hole().await;
-        } else {
-            relay.stop().await;
+    for (round, label) in ["down", "hung", "failing"].into_iter().enumerate() {
+        match label {
+            "down" => relay.stop().await,
+            "hung" => relay.black_hole().await,
+            _ => relay.fail().await,
         }
         let started = Instant::now();
         let res = upload(&c, &app, png_rgb(50, 50), "during.png", &[]).await;
@@ -74,6 +76,13 @@ async fn an_unreachable_or_hung_store_gets_a_clear_503_and_loses_nothing() {
         let started = Instant::now();
         let res = c.get(&original).send().await.unwrap();
         expect_unavailable(res, started, &format!("file while {label}")).await;
+        // ShareX and other Chevereto clients get the API's own 503.
+        let (status, reply) = chevereto_upload(&app, &key, &png_rgb(40, 40), "cv.png").await;
+        assert_eq!(
+            (status, &reply["status_code"]),
+            (503, &json!(503)),
+            "{label}: {reply}"
+        );
         // What needs no file still works.
         assert_eq!(c.get(&page).send().await.unwrap().status(), 200, "{label}");
         assert_eq!(
