@@ -224,32 +224,15 @@ async fn link_works_once_and_ends_every_session(backend: Backend) {
 
     // Through the API: a link expires after its hour...
     let api = app.browser();
-    let res = api
-        .post(app.url("/api/v1/auth/password-reset"))
-        .json(&json!({ "login": "alice" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
+    assert_eq!(ask(&app, "alice").await.0, 202);
     let token = token_in(&wait_for_message(&mail_dir(&app), 2).await, &app);
     app.clock.advance(3601);
-    let res = api
-        .post(app.url("/api/v1/auth/password-reset/confirm"))
-        .json(&json!({ "token": token, "password": "fourth password" }))
-        .send()
-        .await
-        .unwrap();
+    let res = confirm(&api, &app, &token, "fourth password").await;
     assert_eq!(res.status(), 410);
     assert_eq!(error_code(res).await, "reset_link_invalid");
 
     // ... a password changed another way makes pending links worthless ...
-    let res = api
-        .post(app.url("/api/v1/auth/password-reset"))
-        .json(&json!({ "login": "alice" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
+    assert_eq!(ask(&app, "alice").await.0, 202);
     let stale = token_in(&wait_for_message(&mail_dir(&app), 3).await, &app);
     let owner = app.browser();
     assert_eq!(
@@ -265,29 +248,13 @@ async fn link_works_once_and_ends_every_session(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    let res = api
-        .post(app.url("/api/v1/auth/password-reset/confirm"))
-        .json(&json!({ "token": stale, "password": "sixth password" }))
-        .send()
-        .await
-        .unwrap();
+    let res = confirm(&api, &app, &stale, "sixth password").await;
     assert_eq!(res.status(), 410);
 
     // ... and a fresh one sets the password.
-    let res = api
-        .post(app.url("/api/v1/auth/password-reset"))
-        .json(&json!({ "login": "alice" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
+    assert_eq!(ask(&app, "alice").await.0, 202);
     let token = token_in(&wait_for_message(&mail_dir(&app), 4).await, &app);
-    let res = api
-        .post(app.url("/api/v1/auth/password-reset/confirm"))
-        .json(&json!({ "token": token, "password": "seventh password" }))
-        .send()
-        .await
-        .unwrap();
+    let res = confirm(&api, &app, &token, "seventh password").await;
     assert_eq!(res.status(), 204);
     assert_eq!(me_status(&owner, &app).await, 401);
     assert_eq!(
@@ -314,6 +281,21 @@ async fn reset_link_works_once_and_ends_every_session_mariadb() {
     link_works_once_and_ends_every_session(Backend::MySql).await;
 }
 
+/// Sets a password with a link's token through the API.
+async fn confirm(
+    c: &reqwest::Client,
+    app: &TestApp,
+    token: &str,
+    password: &str,
+) -> reqwest::Response {
+    c.post(app.url("/api/v1/auth/password-reset/confirm"))
+        .json(&json!({ "token": token, "password": password }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Asks for a reset link through the API: status, body, whether Retry-After was sent.
 async fn ask(app: &TestApp, login: &str) -> (u16, Value, bool) {
     let res = app
         .browser()
@@ -465,12 +447,7 @@ async fn wrong_reset_links_are_throttled() {
     }
     let res = c.get(app.url("/reset/guess9")).send().await.unwrap();
     assert_eq!(res.status(), 429);
-    let res = c
-        .post(app.url("/api/v1/auth/password-reset/confirm"))
-        .json(&json!({ "token": "guess10", "password": "long enough" }))
-        .send()
-        .await
-        .unwrap();
+    let res = confirm(&c, &app, "guess10", "long enough").await;
     assert_eq!(res.status(), 429);
     app.stop().await;
 }
@@ -595,13 +572,7 @@ async fn reset_link_goes_out_over_smtp() {
     );
     assert!(message.contains("To: erin@example.org"), "{message}");
     let token = token_in(&message, &app);
-    let res = app
-        .browser()
-        .post(app.url("/api/v1/auth/password-reset/confirm"))
-        .json(&json!({ "token": token, "password": "over smtp now" }))
-        .send()
-        .await
-        .unwrap();
+    let res = confirm(&app.browser(), &app, &token, "over smtp now").await;
     assert_eq!(res.status(), 204);
     assert_eq!(
         login(&app.browser(), &app, "erin", "over smtp now")
