@@ -21,8 +21,10 @@ use bytes::Bytes;
 use vitrine_app::FileToServe;
 use vitrine_domain::Timestamp;
 
-/// What an entry without bytes is counted as.
-const ENTRY_OVERHEAD: usize = 512;
+/// What an entry costs besides its bytes, counted generously: the resolved file's strings, its
+/// header map (about 1 KB for its 8 headers) and the name. Counted too low, many entries of
+/// large files (kept without bytes) would take far more memory than `file_cache_mb`.
+const ENTRY_OVERHEAD: usize = 2048;
 
 #[derive(Clone)]
 pub struct Cached {
@@ -57,6 +59,7 @@ pub struct FileCache {
     max_bytes: usize,
     /// Largest file whose bytes are kept.
     max_file_bytes: u64,
+    ttl: Duration,
 }
 
 impl FileCache {
@@ -65,7 +68,12 @@ impl FileCache {
 
     /// A cache of at most `max_bytes` (0 turns it off).
     pub fn new(max_bytes: usize) -> Self {
+        Self::with_ttl(max_bytes, Self::TTL)
+    }
+
+    fn with_ttl(max_bytes: usize, ttl: Duration) -> Self {
         Self {
+            ttl,
             inner: Mutex::new(Inner::default()),
             generation: AtomicU64::new(0),
             max_bytes,
@@ -114,11 +122,26 @@ impl FileCache {
         if !self.enabled() || !cached.file.shareable || expired(&cached, now) {
             return;
         }
-        let until = Instant::now() + Self::TTL;
+        let now_i = Instant::now();
+        let until = now_i + self.ttl;
         let mut inner = self.lock();
         // Checked under the lock that `forget_all` takes too, so a change cannot slip between.
         if self.generation() != generation {
             return;
+        }
+        // Entries no one asked for again would otherwise stay until the size bound pushed them
+        // out; the oldest are at the front, and every entry lives as long.
+        while let Some(front) = inner.order.front() {
+            match inner.map.get(front) {
+                Some(e) if e.until > now_i => break,
+                found => {
+                    let stale = found.is_some();
+                    let name = inner.order.pop_front().unwrap_or_default();
+                    if stale && let Some(gone) = inner.map.remove(&name) {
+                        inner.bytes -= weight(&gone.cached);
+                    }
+                }
+            }
         }
         let w = weight(&cached);
         if let Some(old) = inner.map.insert(name.to_owned(), Entry { cached, until }) {
@@ -258,6 +281,21 @@ mod tests {
         c.put("b.jpg", g, NOW, file(true, None));
         assert!(c.get("b.jpg", NOW).is_none());
         assert!(c.get("a.jpg", NOW).is_none());
+    }
+
+    #[test]
+    fn expired_entries_do_not_pile_up() {
+        let c = FileCache::with_ttl(1 << 20, Duration::from_millis(20));
+        let g = c.generation();
+        for n in 0..50 {
+            c.put(&format!("{n}.jpg"), g, NOW, file(true, None));
+        }
+        std::thread::sleep(Duration::from_millis(30));
+        c.put("new.jpg", g, NOW, file(true, None));
+        let inner = c.lock();
+        assert_eq!(inner.map.len(), 1);
+        assert_eq!(inner.order.len(), 1);
+        assert_eq!(inner.bytes, ENTRY_OVERHEAD + 10);
     }
 
     #[test]

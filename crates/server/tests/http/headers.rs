@@ -65,6 +65,9 @@ const ROUTES: &str = "
     user  GET    /admin                               403 page text/html
     anon  GET    /login                               200 page text/html
     anon  GET    /signup                              200 page text/html
+    anon  GET    /forgot-password                     404 page text/html
+    anon  GET    /reset/not-a-link                    410 page text/html
+    anon  POST   /api/v1/auth/password-reset          415 page application/json
     anon  GET    /site.css                            200 page text/css
     anon  GET    /api/v1/media                        200 page application/json
     anon  GET    /api/v1/media/{id}                   200 page application/json

@@ -583,6 +583,8 @@ const REFLECTED: &str = "
     anon  POST /signup             username={v}&email=x%40example.org&password=correct+horse&password_confirm=correct+horse  422  shown
     anon  POST /login              login={v}&password=wrong+password&next={v}  401  shown
     anon  GET  /login?next={v}     -  200  -
+    anon  POST /forgot-password    login={v}  404  -
+    anon  GET  /reset/{v}          -  410  -
     admin GET  /admin/users?q={v}  -  200  shown
     anon  GET  /{v}                -  404  -
     anon  GET  /image/{v}          -  404  -
