@@ -1,6 +1,6 @@
 //! Owns the `[email]` settings: where the site's e-mail (password reset links) goes and who
 //! it comes from. With neither an SMTP server nor a directory, no e-mail is sent and password
-//! reset by e-mail is off (administrators still reset passwords).
+//! reset by e-mail is off (an operator still sets passwords with `vitrine user passwd`).
 
 use std::path::PathBuf;
 

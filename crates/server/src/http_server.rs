@@ -45,7 +45,8 @@ pub struct Limits {
 /// finish on its own).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// Serves `router` (the site behind its file front door) on `listener` until `stop` turns true, then waits for open requests.
+/// Serves `router` (the site behind its file front door) on `listener` until `stop` turns
+/// true, then waits for open requests.
 pub async fn serve(
     listener: TcpListener,
     router: FileFront,
