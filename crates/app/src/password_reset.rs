@@ -15,12 +15,12 @@ pub(crate) const RESET_REQUESTED: &str = "password_reset_requested";
 pub(crate) const RESET_LINK_FAILED: &str = "password_reset_link_failed";
 
 /// What the message needs to say where it comes from.
-#[derive(Debug, Clone, Copy)]
-pub struct ResetLinkBase<'a> {
+#[derive(Debug, Clone)]
+pub struct ResetLinkBase {
     /// The site's own URL, for the message (`https://img.example.org`).
-    pub site_url: &'a str,
+    pub site_url: String,
     /// The link without its secret (`https://img.example.org/reset/`).
-    pub link_prefix: &'a str,
+    pub link_prefix: String,
 }
 
 impl App {
@@ -36,7 +36,7 @@ impl App {
     pub async fn request_password_reset(
         &self,
         login: &str,
-        base: ResetLinkBase<'_>,
+        base: ResetLinkBase,
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
         let Some(mailer) = self.mailer.clone() else {
@@ -87,13 +87,8 @@ impl App {
             return Ok(());
         }
         let app = self.clone();
-        let (site_url, link_prefix) = (base.site_url.to_owned(), base.link_prefix.to_owned());
         tokio::spawn(async move {
-            let base = ResetLinkBase {
-                site_url: &site_url,
-                link_prefix: &link_prefix,
-            };
-            if let Err(e) = app.send_reset_link(&mailer, &user, base).await {
+            if let Err(e) = app.send_reset_link(&mailer, &user, &base).await {
                 tracing::warn!(error = %e, mailer = ?mailer, "a password reset e-mail was not sent");
             }
         });
@@ -105,7 +100,7 @@ impl App {
         &self,
         mailer: &crate::Mailer,
         user: &UserRecord,
-        base: ResetLinkBase<'_>,
+        base: &ResetLinkBase,
     ) -> Result<(), String> {
         let token = random_token().map_err(|e| e.to_string())?;
         let now = self.clock.now();
@@ -211,7 +206,7 @@ impl App {
 fn reset_message(
     user: &UserRecord,
     site: &str,
-    base: ResetLinkBase<'_>,
+    base: &ResetLinkBase,
     token: &str,
     ttl_secs: i64,
 ) -> String {
@@ -226,8 +221,8 @@ fn reset_message(
          {prefix}{token}\n\n\
          If you did not ask for this, ignore this message: your password stays as it is.\n",
         name = user.username.as_str(),
-        url = base.site_url,
+        url = &base.site_url,
         minutes = ttl_secs / 60,
-        prefix = base.link_prefix,
+        prefix = &base.link_prefix,
     )
 }

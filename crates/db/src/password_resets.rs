@@ -1,9 +1,7 @@
 //! Owns the `password_resets` table: pending password-reset links, stored by the hash of their
 //! secret. A link is taken (deleted) in the same statement that checks it, so it works once.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use vitrine_domain::Timestamp;
 
 use crate::entity::password_reset;
@@ -58,15 +56,6 @@ impl Db {
             .await?
             .rows_affected;
         Ok((taken == 1).then_some(user_id))
-    }
-
-    /// Pending links of an account (the tests read it; the link count is also bounded by the
-    /// request throttle).
-    pub async fn count_password_resets(&self, user_id: i64) -> Result<u64, DbError> {
-        Ok(password_reset::Entity::find()
-            .filter(password_reset::Column::UserId.eq(user_id))
-            .count(&self.read)
-            .await?)
     }
 
     pub async fn delete_expired_password_resets(&self, now: Timestamp) -> Result<u64, DbError> {

@@ -6,7 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use vitrine_app::{LoginInput, NewSession, ResetLinkBase, SignupInput};
+use vitrine_app::{LoginInput, NewSession, SignupInput};
 
 use crate::api_types::{
     ErrorBody, LoginRequest, PasswordResetConfirm, PasswordResetRequest, PasswordResetRequested,
@@ -131,11 +131,7 @@ pub async fn request_password_reset(
     Meta(meta): Meta,
     ApiJson(req): ApiJson<PasswordResetRequest>,
 ) -> ApiResult<Response> {
-    let (site_url, link_prefix) = crate::routes::web_password_reset::link_base(&state);
-    let base = ResetLinkBase {
-        site_url: &site_url,
-        link_prefix: &link_prefix,
-    };
+    let base = crate::routes::web_password_reset::link_base(&state);
     state
         .app
         .request_password_reset(&req.login, base, &meta)

@@ -85,6 +85,21 @@ fn redirect_with_cookie(state: &AppState, to: &str, session: Option<&NewSession>
 /// How a failed form submission is shown: status, a general message, per-field messages.
 pub(crate) type FormFailure = (StatusCode, Option<String>, BTreeMap<String, String>);
 
+/// How long a throttled client must wait, when the error is a throttle.
+pub(crate) fn throttled_for(err: &AppError) -> Option<i64> {
+    match err {
+        AppError::Throttled { retry_after_secs } => Some(*retry_after_secs),
+        _ => None,
+    }
+}
+
+/// Tells a throttled form's client when to try again.
+pub(crate) fn set_retry_after(res: &mut Response, secs: Option<i64>) {
+    if let Some(v) = secs.and_then(|s| axum::http::HeaderValue::from_str(&s.to_string()).ok()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+}
+
 /// Splits an app error into a form failure; unexpected errors become an error page.
 pub(crate) fn form_error(err: AppError) -> Result<FormFailure, WebError> {
     let mut fields = BTreeMap::new();
@@ -148,10 +163,7 @@ pub async fn login_submit(
     match state.app.login(&input, &meta).await {
         Ok((_, session)) => Ok(redirect_with_cookie(&state, &next, Some(&session))),
         Err(err) => {
-            let retry_after = match &err {
-                AppError::Throttled { retry_after_secs } => Some(*retry_after_secs),
-                _ => None,
-            };
+            let retry_after = throttled_for(&err);
             let (status, general, _) = form_error(err)?;
             let signups = state.app.site_settings().await?.signups_enabled;
             let ctx = json!({
@@ -160,11 +172,7 @@ pub async fn login_submit(
             });
             let html = page::render(&state, &Actor::Anonymous, "login.html", ctx).await?;
             let mut res = (status, html).into_response();
-            if let Some(secs) = retry_after
-                && let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string())
-            {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+            set_retry_after(&mut res, retry_after);
             Ok(res)
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use vitrine_app::{Actor, AppError, ResetLinkBase};
 use crate::extract::WebForm;
 use crate::page;
 use crate::request_meta::Meta;
-use crate::routes::web_auth::form_error;
+use crate::routes::web_auth::{form_error, set_retry_after, throttled_for};
 use crate::state::AppState;
 use crate::web_error::WebError;
 
@@ -40,10 +40,12 @@ pub struct ResetForm {
 }
 
 /// Where reset links point, from the site's public URL.
-pub(crate) fn link_base(state: &AppState) -> (String, String) {
-    let site = state.base_url();
-    let prefix = format!("{site}/reset/");
-    (site, prefix)
+pub(crate) fn link_base(state: &AppState) -> ResetLinkBase {
+    let site_url = state.base_url();
+    ResetLinkBase {
+        link_prefix: format!("{site_url}/reset/"),
+        site_url,
+    }
 }
 
 async fn forgot_page(State(state): State<AppState>) -> Result<Response, WebError> {
@@ -63,14 +65,9 @@ async fn forgot_submit(
     Meta(meta): Meta,
     WebForm(form): WebForm<ForgotForm>,
 ) -> Result<Response, WebError> {
-    let (site_url, link_prefix) = link_base(&state);
-    let base = ResetLinkBase {
-        site_url: &site_url,
-        link_prefix: &link_prefix,
-    };
     let result = state
         .app
-        .request_password_reset(&form.login, base, &meta)
+        .request_password_reset(&form.login, link_base(&state), &meta)
         .await;
     let minutes = state.app.policy.reset_link_ttl_secs / 60;
     let (status, ctx, retry_after) = match result {
@@ -80,10 +77,7 @@ async fn forgot_submit(
             None,
         ),
         Err(err) => {
-            let retry_after = match &err {
-                AppError::Throttled { retry_after_secs } => Some(*retry_after_secs),
-                _ => None,
-            };
+            let retry_after = throttled_for(&err);
             let enabled = !matches!(err, AppError::PasswordResetUnavailable);
             let (status, general, errors) = form_error(err)?;
             let ctx = json!({ "enabled": enabled, "login": form.login, "errors": errors, "error": general });
@@ -92,9 +86,7 @@ async fn forgot_submit(
     };
     let html = page::render(&state, &Actor::Anonymous, "forgot_password.html", ctx).await?;
     let mut res = (status, html).into_response();
-    if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
-        res.headers_mut().insert(header::RETRY_AFTER, v);
-    }
+    set_retry_after(&mut res, retry_after);
     Ok(res)
 }
 
