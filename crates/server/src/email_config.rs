@@ -26,8 +26,8 @@ impl EmailConfig {
         let smtp = self.smtp_url.as_deref().filter(|u| !u.is_empty());
         if smtp.is_some() && self.dir.is_some() {
             return Some((
-                "email",
-                "set either `smtp_url` or `dir`, not both".to_owned(),
+                "email.dir",
+                "set either `email.smtp_url` or `email.dir`, not both".to_owned(),
             ));
         }
         if (smtp.is_some() || self.dir.is_some())
