@@ -4,7 +4,7 @@
 use vitrine_db::{NewUser, UserRecord};
 use vitrine_domain::{Email, Password, Role, UserStatus, Username, ValidationError};
 
-use crate::throttle::{LOGIN_FAILED, PASSWORD_CHECK_FAILED};
+use crate::throttle::{LOGIN_FAILED, LOGIN_OK, PASSWORD_CHECK_FAILED};
 use crate::{Actor, App, AppError, AuthUser, AuthVia, NewSession, RequestMeta};
 
 #[derive(Debug, Clone, Default)]
@@ -22,6 +22,9 @@ pub struct LoginInput {
     pub login: String,
     pub password: String,
     pub remember: bool,
+    /// The browser's known-browser mark, if it holds one (lets it sign in while strangers'
+    /// failures hold the account locked).
+    pub known_browser: Option<String>,
 }
 
 /// Validated sign-up fields.
@@ -148,7 +151,15 @@ impl App {
         // One attempt at a time per account, so parallel guesses all see each other's failures.
         let lock = self.flights.lock_for(&format!("login:{account}"));
         let _turn = lock.lock().await;
-        self.check_login_throttle(&account, meta).await?;
+        self.check_login_throttle(
+            &account,
+            user.as_ref().map(|u| u.id),
+            input.known_browser.as_deref(),
+            meta,
+        )
+        .await?;
+        // The hash is always checked (a dummy one for unknown accounts), so the time taken
+        // does not tell whether the account exists.
         let ok = self
             .hasher
             .verify(
@@ -157,26 +168,27 @@ impl App {
             )
             .await?;
         let user = match user {
-            Some(u) if ok => u,
+            Some(u) if ok && u.status != UserStatus::Banned => u,
             other => {
+                // A banned account answers as a wrong password does, whichever password was
+                // typed: telling the two apart would confirm its password.
+                let banned = other
+                    .as_ref()
+                    .is_some_and(|u| u.status == UserStatus::Banned);
+                let details = (ok && banned).then(|| serde_json::json!({ "banned": true }));
                 self.audit(
                     other.map(|u| u.id),
                     LOGIN_FAILED,
                     Some(&account),
                     meta,
-                    None,
+                    details,
                 )
                 .await;
                 return Err(AppError::InvalidCredentials);
             }
         };
-        if user.status == UserStatus::Banned {
-            self.audit(Some(user.id), "login_banned", Some(&account), meta, None)
-                .await;
-            return Err(AppError::Banned);
-        }
         let session = self.open_session(user.id, input.remember, meta).await?;
-        self.audit(Some(user.id), "login", Some(&account), meta, None)
+        self.audit(Some(user.id), LOGIN_OK, Some(&account), meta, None)
             .await;
         Ok((user, session))
     }

@@ -216,17 +216,18 @@ impl App {
             .await?
             .first()
             .map_or(0, |(_, n)| (*n).max(0) as u64);
-        // Ancestors are shown only as far as the viewer could open them.
+        // Ancestors are named only as far as the viewer may be told of them (never an
+        // unlisted one to a visitor: they came in through this album's link, not its).
         let mut breadcrumb = Vec::new();
         for (i, a) in chain.iter().enumerate().skip(1) {
             let f = self.album_facts(&chain[i..]).await?;
-            if !self.permits(viewer, &f, Access::View).await? {
+            if !self.permits(viewer, &f, Access::Mention).await? {
                 break;
             }
             breadcrumb.push((a.public_id.to_string(), a.title.clone()));
         }
+        let parent_public_id = breadcrumb.first().map(|(id, _)| id.clone());
         breadcrumb.reverse();
-        let parent_public_id = chain.get(1).map(|p| p.public_id.to_string());
         let cover = self.cover_of(viewer, &album, audience).await?;
         let owner_username = self
             .db
@@ -452,12 +453,7 @@ impl App {
         password: &str,
         meta: &RequestMeta,
     ) -> Result<String, AppError> {
-        let album = self
-            .db
-            .find_album(id)
-            .await?
-            .filter(|a| a.privacy == Privacy::Password)
-            .ok_or(AppError::NotFound("album"))?;
+        let album = self.lockable_album(viewer, id).await?;
         let target = format!("album:{id}:{}", meta.ip.as_deref().unwrap_or("-"));
         self.check_throttle(UNLOCK_FAILED, &target, meta).await?;
         let ok = self
@@ -484,6 +480,27 @@ impl App {
             )
             .await?;
         Ok(token)
+    }
+
+    /// A password album that the viewer could open with passwords alone: every other level
+    /// in its chain lets them in (a password album inside a private one, or of a banned
+    /// owner, answers as a missing one: no password can open it, and trying must not tell
+    /// that it exists).
+    async fn lockable_album(&self, viewer: &Viewer, id: &str) -> Result<AlbumRecord, AppError> {
+        let missing = || AppError::NotFound("album");
+        let album = self
+            .db
+            .find_album(id)
+            .await?
+            .filter(|a| a.privacy == Privacy::Password)
+            .ok_or_else(missing)?;
+        let chain = self.db.album_chain(album.id).await?;
+        let facts = self.album_facts(&chain).await?;
+        // As if every password were entered: what is left is the rest of the rule.
+        if !allows(&viewer.actor, &facts.password_albums, &facts, Access::View) {
+            return Err(missing());
+        }
+        Ok(album)
     }
 
     /// Sub-albums the viewer may see, newest first.
@@ -531,6 +548,27 @@ impl App {
         self.album_page(viewer, scope, !own, cursor, limit).await
     }
 
+    /// The album a cursor names, if the viewer may see it listed: one they may not answers
+    /// as an unknown id, so a cursor cannot confirm that a hidden album exists.
+    async fn listed_album_cursor(
+        &self,
+        viewer: &Viewer,
+        cursor: &str,
+    ) -> Result<AlbumRecord, AppError> {
+        let invalid = crate::media_listings::invalid_cursor;
+        let album = self.db.find_album(cursor).await?.ok_or_else(invalid)?;
+        let facts = Facts {
+            // The stored effective level stands for the whole chain.
+            level: album.effective_privacy,
+            password_albums: Vec::new(),
+            ..self.album_facts(std::slice::from_ref(&album)).await?
+        };
+        if !allows(&viewer.actor, &[], &facts, Access::List) {
+            return Err(invalid());
+        }
+        Ok(album)
+    }
+
     async fn album_page(
         &self,
         viewer: &Viewer,
@@ -540,13 +578,7 @@ impl App {
         limit: u64,
     ) -> Result<(Vec<AlbumView>, Option<String>), AppError> {
         let before = match cursor {
-            Some(c) => Some(
-                self.db
-                    .find_album(c)
-                    .await?
-                    .ok_or_else(|| ValidationError::new("cursor", "is not valid"))?
-                    .id,
-            ),
+            Some(c) => Some(self.listed_album_cursor(viewer, c).await?.id),
             None => None,
         };
         let page = self

@@ -21,8 +21,12 @@ pub struct AuthPolicy {
     pub remember_ttl_secs: i64,
     /// Window in which failed logins are counted.
     pub login_window_secs: i64,
-    /// Failed logins for one account within the window before it is throttled.
+    /// Failed logins for one account from one address within the window before that address
+    /// is refused for that account.
     pub max_failures_per_account: u64,
+    /// Failed logins for one account from all addresses within the window before the account
+    /// takes sign-ins only from browsers and addresses it has signed in from before.
+    pub lock_account_after_failures: u64,
     /// Failed logins from one IP address within the window before it is throttled.
     pub max_failures_per_ip: u64,
     /// Accounts one IP address may create per hour through sign-up (0: no limit).
@@ -42,6 +46,7 @@ impl Default for AuthPolicy {
             remember_ttl_secs: 30 * 24 * 3600,
             login_window_secs: 15 * 60,
             max_failures_per_account: 5,
+            lock_account_after_failures: 50,
             max_failures_per_ip: 20,
             max_signups_per_ip_per_hour: 20,
             max_resets_per_account_per_hour: 3,

@@ -12,8 +12,14 @@ fn dimension<'a>(query: &AuditQuery<'a>) -> (&'static str, String) {
     match query {
         AuditQuery::ByIp(ip) => ("ip", (*ip).to_owned()),
         AuditQuery::ByTarget(t) => ("target", (*t).to_owned()),
+        AuditQuery::ByTargetAndIp(t, ip) => ("target_ip", target_ip(t, ip)),
         AuditQuery::ByActor(id) => ("actor", id.to_string()),
     }
+}
+
+/// The subject of the target-and-address dimension (`|` never occurs in an address).
+fn target_ip(target: &str, ip: &str) -> String {
+    format!("{ip}|{target}")
 }
 
 impl App {
@@ -40,12 +46,18 @@ impl App {
         }
         if let Some(cache) = &self.cache {
             let actor = actor_id.map(|id| id.to_string());
+            let pair = target
+                .zip(meta.ip.as_deref())
+                .map(|(t, ip)| target_ip(t, ip));
             let mut subjects = Vec::new();
             if let Some(t) = target {
                 subjects.push(("target", t));
             }
             if let Some(ip) = meta.ip.as_deref() {
                 subjects.push(("ip", ip));
+            }
+            if let Some(p) = pair.as_deref() {
+                subjects.push(("target_ip", p));
             }
             if let Some(a) = actor.as_deref() {
                 subjects.push(("actor", a));

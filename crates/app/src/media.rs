@@ -83,6 +83,21 @@ pub struct FileToServe {
     pub expires_at: Option<Timestamp>,
 }
 
+/// The ETag of one file of one media item: a digest of the media's id with the content's, so
+/// two uploads of the same bytes never share a validator (which would tell one uploader that
+/// the other holds the same file).
+fn file_etag(media_id: &str, content_hash: &str, variant_tag: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(media_id.as_bytes())
+        .chain_update(b"|")
+        .chain_update(content_hash.as_bytes())
+        .chain_update(b"|")
+        .chain_update(variant_tag.as_bytes())
+        .finalize();
+    format!("\"{}\"", &hex::encode(digest)[..32])
+}
+
 fn mime_of(ext: &str) -> &'static str {
     Format::from_extension(ext).map_or("application/octet-stream", Format::mime)
 }
@@ -91,8 +106,17 @@ impl App {
     /// The media (with blob and variants) if the viewer may see it. Hidden media are
     /// indistinguishable from missing ones (`NotFound`); media behind an album password the
     /// viewer has not entered answer `PasswordRequired` with that album.
+    /// Its album is named only when the viewer may be told of it (`Access::Mention`).
     pub async fn get_media(&self, viewer: &Viewer, id: &str) -> Result<MediaFiles, AppError> {
-        Ok(self.viewable_media(viewer, id).await?.0)
+        let mut files = self.viewable_media(viewer, id).await?.0;
+        if let Some(album_id) = files.media.album_id {
+            let chain = self.db.album_chain(album_id).await?;
+            let facts = self.album_facts(&chain).await?;
+            if !self.permits(viewer, &facts, Access::Mention).await? {
+                files.album = None;
+            }
+        }
+        Ok(files)
     }
 
     async fn viewable_media(
@@ -112,7 +136,8 @@ impl App {
         Ok((files, facts))
     }
 
-    /// Why a view was refused: the first locked album's password, or nothing to see.
+    /// Why a view was refused: the password of the outermost album still locked (the one to
+    /// open first; inner ones are named only once it is open), or nothing to see.
     pub(crate) async fn refusal(
         &self,
         viewer: &Viewer,
@@ -120,7 +145,13 @@ impl App {
     ) -> Result<AppError, AppError> {
         if facts.level == Privacy::Password && !facts.owner_banned && !facts.expired {
             let unlocked = self.unlocked(viewer, &facts.password_albums).await?;
-            if let Some(locked) = facts.password_albums.iter().find(|a| !unlocked.contains(a)) {
+            // The chain is nearest first, so the outermost is the last.
+            let outermost = facts
+                .password_albums
+                .iter()
+                .rev()
+                .find(|a| !unlocked.contains(a));
+            if let Some(locked) = outermost {
                 let album = self.db.albums_by_ids(&[*locked]).await?;
                 if let Some(a) = album.first() {
                     return Ok(AppError::PasswordRequired {
@@ -332,8 +363,10 @@ impl App {
             storage_key: key,
             mime: mime_of(&ext),
             size,
-            etag: format!("\"{}{}\"", &b.hash[..16], tag.replace('.', "")),
-            last_modified: b.created_at,
+            etag: file_etag(files.media.public_id.as_str(), &b.hash, &tag),
+            // The media's own time: the shared blob's would tell when someone else first
+            // uploaded the same bytes.
+            last_modified: files.media.created_at,
             filename: format!("{name}{suffix}.{ext}"),
             shareable: facts.level <= Privacy::Unlisted
                 && !signed

@@ -12,20 +12,41 @@ use crate::{App, AppError};
 /// A page and the cursor of the next one.
 pub type Page<T> = (Vec<T>, Option<String>);
 
+/// The answer to a cursor that names nothing this listing could have given the client: an
+/// unknown id, and an item that exists but is not listed to the viewer, alike.
+pub(crate) fn invalid_cursor() -> AppError {
+    ValidationError::new("cursor", "is not valid").into()
+}
+
 impl App {
-    /// The media a cursor (public id of the last item seen) points at.
+    /// The media a cursor (public id of the last item seen) points at. Each listing then
+    /// checks that it is one it lists to the viewer (else [`invalid_cursor`]).
     pub(crate) async fn cursor_media(
         &self,
         cursor: Option<&str>,
     ) -> Result<Option<MediaRecord>, AppError> {
         match cursor {
-            Some(c) => {
-                Ok(Some(self.db.find_media(c).await?.ok_or_else(|| {
-                    ValidationError::new("cursor", "is not valid")
-                })?))
-            }
+            Some(c) => Ok(Some(
+                self.db.find_media(c).await?.ok_or_else(invalid_cursor)?,
+            )),
             None => Ok(None),
         }
+    }
+
+    /// The cursor's media if the viewer may see it listed (see [`invalid_cursor`]).
+    async fn listed_cursor(
+        &self,
+        viewer: &Viewer,
+        cursor: Option<&str>,
+    ) -> Result<Option<MediaRecord>, AppError> {
+        let Some(m) = self.cursor_media(cursor).await? else {
+            return Ok(None);
+        };
+        let facts = self.media_facts(&m).await?;
+        if !allows(&viewer.actor, &[], &facts, Access::List) {
+            return Err(invalid_cursor());
+        }
+        Ok(Some(m))
     }
 
     /// Keeps the items the viewer may see listed (one query for the page's albums and
@@ -86,6 +107,9 @@ impl App {
     ) -> Result<Page<MediaFiles>, AppError> {
         let u = viewer.actor.require_user()?;
         let last = self.cursor_media(cursor).await?;
+        if last.as_ref().is_some_and(|m| m.owner_id != Some(u.id)) {
+            return Err(invalid_cursor());
+        }
         let items = self
             .db
             .list_media_by_owner(u.id, Audience::All, last.as_ref(), limit, self.clock.now())
@@ -111,9 +135,9 @@ impl App {
         } else {
             Audience::Visitors
         };
-        let last = self.cursor_media(cursor).await?;
+        let last = self.listed_cursor(viewer, cursor).await?;
         if last.as_ref().is_some_and(|m| m.owner_id != Some(owner_id)) {
-            return Err(ValidationError::new("cursor", "is not valid").into());
+            return Err(invalid_cursor());
         }
         let items = self
             .db
@@ -129,7 +153,7 @@ impl App {
         cursor: Option<&str>,
         limit: u64,
     ) -> Result<Page<MediaFiles>, AppError> {
-        let last = self.cursor_media(cursor).await?;
+        let last = self.listed_cursor(viewer, cursor).await?;
         let items = self
             .db
             .list_recent_media(last.as_ref(), limit, self.clock.now())

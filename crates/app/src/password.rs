@@ -53,10 +53,12 @@ impl Hasher {
         self.run(move || {
             let parsed = PasswordHash::new(&hash)
                 .map_err(|e| AppError::Internal(format!("stored password hash is invalid: {e}")))?;
-            Ok(known
-                && Argon2::default()
-                    .verify_password(pw.as_bytes(), &parsed)
-                    .is_ok())
+            // The check runs before `known` is looked at: a short-circuit here made unknown
+            // accounts answer ~15x faster than known ones (an account oracle).
+            let matches = Argon2::default()
+                .verify_password(pw.as_bytes(), &parsed)
+                .is_ok();
+            Ok(matches && known)
         })
         .await
     }

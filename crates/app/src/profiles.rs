@@ -111,11 +111,6 @@ impl App {
         Ok(self.db.find_user(id).await?.map(|u| u.username.to_string()))
     }
 
-    /// Whether a media item with this public id exists (whoever may see it).
-    pub async fn media_exists(&self, id: &str) -> Result<bool, AppError> {
-        Ok(self.db.find_media(id).await?.is_some())
-    }
-
     /// Stores an uploaded image as the ticket holder's avatar or cover (through the ingest
     /// pipeline with its own sizes); the previous one is deleted.
     pub async fn set_profile_image(

@@ -16,6 +16,8 @@ pub struct NewSession {
     pub token: String,
     /// `Some` for remember-me (a persistent cookie), `None` for a browser-session cookie.
     pub cookie_max_age_secs: Option<i64>,
+    /// The known-browser mark for the cookie that outlives the session (see `known_browser`).
+    pub known_browser: String,
 }
 
 impl App {
@@ -46,6 +48,7 @@ impl App {
         Ok(NewSession {
             token,
             cookie_max_age_secs: remember.then_some(ttl),
+            known_browser: self.known_browser_mark(user_id).await?,
         })
     }
 

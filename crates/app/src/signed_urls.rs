@@ -24,7 +24,7 @@ pub struct Signature {
 }
 
 impl App {
-    async fn signing_key(&self) -> Result<Vec<u8>, AppError> {
+    pub(crate) async fn signing_key(&self) -> Result<Vec<u8>, AppError> {
         if let Some(k) = self.signing_key.get() {
             return Ok(k.clone());
         }

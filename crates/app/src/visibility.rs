@@ -9,6 +9,8 @@
 //! - A media item gets the most restrictive of its own level and every album above it; an
 //!   album gets the most restrictive level of its chain. Every password album in the chain
 //!   must be unlocked.
+//! - An album is named outside its own link (as a parent, in a breadcrumb, as a media
+//!   item's album) only when the viewer could open it and its level is not unlisted.
 //! - Staff (admins and managers) see and change everything. Owners see and change their own
 //!   things. Content of banned owners, and expired media, are hidden from everyone but staff.
 //! - Guests' uploads (no owner) are unlisted unless the uploader chose otherwise; only staff
@@ -28,6 +30,11 @@ pub enum Access {
     List,
     /// Change, move or delete it.
     Edit,
+    /// Be named where the viewer did not come in through its own link: an album as a parent,
+    /// in a breadcrumb, or as the album of a media item they opened. Like `View`, except that
+    /// an unlisted thing is named only to its editors: one shared image of an unlisted album
+    /// must not lead to the album, its parents or the rest of it.
+    Mention,
 }
 
 /// Who is looking: the actor and the album passwords they have entered.
@@ -97,6 +104,7 @@ pub fn allows(actor: &Actor, unlocked: &[i64], f: &Facts, access: Access) -> boo
     match (access, f.level) {
         (Access::List, Privacy::Public) => true,
         (Access::List, _) => false,
+        (Access::Mention, Privacy::Unlisted) => false,
         (_, Privacy::Public | Privacy::Unlisted) => true,
         // An empty list cannot happen for a password level; refuse rather than open.
         (_, Privacy::Password) => {
@@ -198,7 +206,9 @@ impl App {
         facts: &Facts,
         access: Access,
     ) -> Result<bool, AppError> {
-        let unlocked = if access == Access::View && facts.level == Privacy::Password {
+        let unlocked = if matches!(access, Access::View | Access::Mention)
+            && facts.level == Privacy::Password
+        {
             self.unlocked(viewer, &facts.password_albums).await?
         } else {
             Vec::new()
@@ -248,6 +258,14 @@ mod tests {
             (&anon, &[7], facts(Password, vec![7, 8]), View, false),
             (&anon, &[7], facts(Password, vec![7]), List, false),
             (&anon, &[], facts(Private, vec![]), View, false),
+            (&anon, &[], facts(Public, vec![]), Mention, true),
+            (&anon, &[], facts(Unlisted, vec![]), Mention, false),
+            (&other, &[], facts(Unlisted, vec![]), Mention, false),
+            (&owner, &[], facts(Unlisted, vec![]), Mention, true),
+            (&manager, &[], facts(Unlisted, vec![]), Mention, true),
+            (&anon, &[], facts(Password, vec![7]), Mention, false),
+            (&anon, &[7], facts(Password, vec![7]), Mention, true),
+            (&anon, &[], facts(Private, vec![]), Mention, false),
             (&other, &[], facts(Private, vec![]), View, false),
             (&other, &[], facts(Public, vec![]), Edit, false),
             (&owner, &[], facts(Private, vec![]), List, true),

@@ -24,6 +24,8 @@ pub struct NewAuditEntry<'a> {
 pub enum AuditQuery<'a> {
     ByIp(&'a str),
     ByTarget(&'a str),
+    /// One target from one address (e.g. failed logins to one account from one address).
+    ByTargetAndIp(&'a str, &'a str),
     ByActor(i64),
 }
 
@@ -55,6 +57,9 @@ impl Db {
         let q = match query {
             AuditQuery::ByIp(ip) => q.filter(audit::Column::Ip.eq(ip)),
             AuditQuery::ByTarget(t) => q.filter(audit::Column::Target.eq(t)),
+            AuditQuery::ByTargetAndIp(t, ip) => q
+                .filter(audit::Column::Target.eq(t))
+                .filter(audit::Column::Ip.eq(ip)),
             AuditQuery::ByActor(id) => q.filter(audit::Column::ActorId.eq(id)),
         };
         Ok(q.count(&self.read).await?)

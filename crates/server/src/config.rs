@@ -154,7 +154,12 @@ pub struct AuthConfig {
     pub remember_days: u32,
     /// Window for counting failed logins, in minutes.
     pub login_window_minutes: u32,
+    /// Failed logins to one account from one address within the window before that address
+    /// is refused for that account (others still get through).
     pub max_failures_per_account: u32,
+    /// Failed logins to one account from all addresses within the window before the account
+    /// takes sign-ins only from browsers and addresses that signed in to it before.
+    pub lock_account_after_failures: u32,
     pub max_failures_per_ip: u32,
     /// Sign-ups from one IP address per hour (0: no limit).
     pub max_signups_per_ip_per_hour: u32,
@@ -202,6 +207,7 @@ impl Default for AuthConfig {
             remember_days: 30,
             login_window_minutes: 15,
             max_failures_per_account: 5,
+            lock_account_after_failures: 50,
             max_failures_per_ip: 20,
             max_signups_per_ip_per_hour: 20,
             max_resets_per_account_per_hour: 3,
@@ -549,6 +555,7 @@ impl Config {
             remember_ttl_secs: i64::from(a.remember_days) * 86400,
             login_window_secs: i64::from(a.login_window_minutes) * 60,
             max_failures_per_account: u64::from(a.max_failures_per_account),
+            lock_account_after_failures: u64::from(a.lock_account_after_failures),
             max_failures_per_ip: u64::from(a.max_failures_per_ip),
             max_signups_per_ip_per_hour: u64::from(a.max_signups_per_ip_per_hour),
             max_resets_per_account_per_hour: u64::from(a.max_resets_per_account_per_hour),

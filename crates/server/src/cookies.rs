@@ -57,6 +57,36 @@ pub fn set_session(session: &NewSession, secure: bool) -> Option<HeaderValue> {
     HeaderValue::from_str(&c).ok()
 }
 
+/// Marks a browser that signed in to an account, so that it can still sign in while failures
+/// from elsewhere hold the account locked. Outlives sign-out on purpose (it is no credential).
+pub const KNOWN_BROWSER_COOKIE: &str = "vitrine_known";
+
+pub fn known_browser(headers: &HeaderMap) -> Option<String> {
+    get(headers, KNOWN_BROWSER_COOKIE).map(str::to_owned)
+}
+
+/// `Set-Cookie` for the known-browser mark of a new session.
+pub fn set_known_browser(session: &NewSession, secure: bool) -> Option<HeaderValue> {
+    let s = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{KNOWN_BROWSER_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{s}",
+        session.known_browser,
+        vitrine_app::KNOWN_BROWSER_TTL_SECS
+    ))
+    .ok()
+}
+
+/// The `Set-Cookie` headers of a new session: the session and the known-browser mark.
+pub fn for_new_session(session: &NewSession, secure: bool) -> Vec<HeaderValue> {
+    [
+        set_session(session, secure),
+        set_known_browser(session, secure),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// `Set-Cookie` that removes the session cookie.
 pub fn clear_session(secure: bool) -> HeaderValue {
     if secure {
@@ -106,6 +136,7 @@ mod tests {
         let s = NewSession {
             token: "t".into(),
             cookie_max_age_secs: Some(60),
+            known_browser: "1.2.ab".into(),
         };
         let v = set_session(&s, true).map(|v| v.to_str().unwrap_or_default().to_owned());
         assert_eq!(
@@ -115,6 +146,7 @@ mod tests {
         let s = NewSession {
             token: "t".into(),
             cookie_max_age_secs: None,
+            known_browser: "1.2.ab".into(),
         };
         let v = set_session(&s, false).map(|v| v.to_str().unwrap_or_default().to_owned());
         assert_eq!(

@@ -41,6 +41,7 @@ pub mod state;
 pub mod storage_config;
 pub mod storage_migrate;
 pub mod templates;
+pub mod unread_body;
 pub mod upload_body;
 pub mod upload_source;
 pub mod web_error;

@@ -2,7 +2,7 @@
 //! log out.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -38,7 +38,7 @@ fn with_session(
     body: UserDto,
 ) -> Response {
     let mut res = (status, Json(body)).into_response();
-    if let Some(c) = cookies::set_session(session, state.config.is_https()) {
+    for c in cookies::for_new_session(session, state.config.is_https()) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
     res
@@ -65,7 +65,7 @@ pub async fn signup(
     let login = LoginInput {
         login: input.username,
         password: req.password,
-        remember: false,
+        ..LoginInput::default()
     };
     let (user, session) = state.app.login(&login, &meta).await?;
     Ok(with_session(
@@ -79,18 +79,19 @@ pub async fn signup(
 /// Sign in by username or e-mail; sets the `vitrine_session` cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = UserDto, description = "Signed in; the session cookie is set"),
-              (status = 401, body = ErrorBody, description = "`invalid_credentials`"),
-              (status = 403, body = ErrorBody, description = "`account_banned`"),
+              (status = 401, body = ErrorBody, description = "`invalid_credentials` (also for a suspended account, whatever the password)"),
               (status = 429, body = ErrorBody, description = "`too_many_attempts` (see Retry-After)")))]
 pub async fn login(
     State(state): State<AppState>,
     Meta(meta): Meta,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
     let input = LoginInput {
         login: req.login,
         password: req.password,
         remember: req.remember,
+        known_browser: cookies::known_browser(&headers),
     };
     let (user, session) = state.app.login(&input, &meta).await?;
     Ok(with_session(

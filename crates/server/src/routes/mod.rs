@@ -159,5 +159,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, RandomId))
+        // Outermost: every answer, including the timeout's, says when the connection closes.
+        .layer(middleware::from_fn(crate::unread_body::close_if_unread))
         .with_state(state)
 }

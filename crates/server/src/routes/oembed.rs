@@ -1,8 +1,9 @@
 //! Owns oEmbed (`/oembed?url=...&format=json`), the embed-code endpoints and signed file
 //! links. oEmbed answers
 //! `photo` for viewer and file URLs of this site, sized to fit `maxwidth`/`maxheight`, and
-//! goes through the same visibility rule as everything else: 401 for a visitor who is not
-//! signed in, 403 for one who is, 404 for what does not exist.
+//! goes through the same visibility rule as everything else, with the API's answers: 404 alike
+//! for what does not exist and what the requester may not see, 403
+//! `album_password_required` (naming the outermost locked album) behind an album password.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use vitrine_app::{AppError, FileRequest};
+use vitrine_app::FileRequest;
 
 use crate::api_types::ErrorBody;
 use crate::auth::CurrentViewer;
@@ -89,8 +90,8 @@ fn fit(w: u32, h: u32, max_w: Option<u32>, max_h: Option<u32>) -> (u32, u32) {
 
 /// oEmbed for a media URL of this site.
 #[utoipa::path(get, path = "/oembed", tag = "sharing", params(OembedQuery),
-    responses((status = 200, body = Oembed), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 501, body = ErrorBody, description = "Only JSON is served")))]
+    responses((status = 200, body = Oembed), (status = 403, body = ErrorBody, description = "`album_password_required`"),
+              (status = 404, body = ErrorBody, description = "No such media, or one the requester may not see"), (status = 501, body = ErrorBody, description = "Only JSON is served")))]
 pub async fn oembed(
     State(state): State<AppState>,
     CurrentViewer(viewer): CurrentViewer,
@@ -106,21 +107,8 @@ pub async fn oembed(
     let links = state.links();
     let base = links.site.clone();
     let id = media_id(&links, &q.url).ok_or_else(ApiError::not_found)?;
-    let files = match state.app.get_media(&viewer, &id).await {
-        Ok(f) => f,
-        Err(AppError::NotFound(_)) if state.app.media_exists(&id).await? => {
-            return Err(if viewer.actor.user().is_some() {
-                ApiError::from(AppError::Forbidden)
-            } else {
-                ApiError::from(AppError::Unauthenticated)
-            });
-        }
-        Err(AppError::PasswordRequired { .. }) if viewer.actor.user().is_none() => {
-            return Err(ApiError::from(AppError::Unauthenticated));
-        }
-        Err(AppError::PasswordRequired { .. }) => return Err(ApiError::from(AppError::Forbidden)),
-        Err(e) => return Err(e.into()),
-    };
+    // Exactly as the API answers: what the viewer may not see is a missing item.
+    let files = state.app.get_media(&viewer, &id).await?;
     let m = &files.media;
     // The largest stored size that fits, reported at the size it is to be shown.
     let mut candidates: Vec<(String, u32, u32)> = files

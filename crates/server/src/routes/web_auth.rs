@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -72,11 +72,11 @@ impl From<SignupForm> for SignupInput {
 fn redirect_with_cookie(state: &AppState, to: &str, session: Option<&NewSession>) -> Response {
     let mut res = Redirect::to(to).into_response();
     let secure = state.config.is_https();
-    let cookie = match session {
-        Some(s) => cookies::set_session(s, secure),
-        None => Some(cookies::clear_session(secure)),
+    let set = match session {
+        Some(s) => cookies::for_new_session(s, secure),
+        None => vec![cookies::clear_session(secure)],
     };
-    if let Some(c) = cookie {
+    for c in set {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
     res
@@ -152,6 +152,7 @@ pub async fn login_page(
 pub async fn login_submit(
     State(state): State<AppState>,
     Meta(meta): Meta,
+    headers: HeaderMap,
     WebForm(form): WebForm<LoginForm>,
 ) -> Result<Response, WebError> {
     let next = safe_next(form.next.as_deref());
@@ -159,6 +160,7 @@ pub async fn login_submit(
         login: form.login.clone(),
         password: form.password,
         remember: form.remember.is_some_and(|v| !v.is_empty() && v != "0"),
+        known_browser: cookies::known_browser(&headers),
     };
     match state.app.login(&input, &meta).await {
         Ok((_, session)) => Ok(redirect_with_cookie(&state, &next, Some(&session))),
@@ -204,7 +206,7 @@ pub async fn signup_submit(
             let login = LoginInput {
                 login: input.username.clone(),
                 password: input.password.clone(),
-                remember: false,
+                ..LoginInput::default()
             };
             state.app.login(&login, &meta).await
         }

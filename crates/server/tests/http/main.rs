@@ -27,6 +27,7 @@ mod relay;
 mod s3_delivery;
 mod setup;
 mod sharing;
+mod sign_in_oracles;
 mod slow_clients;
 mod store_faults;
 mod url_uploads;

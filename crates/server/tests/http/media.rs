@@ -398,6 +398,7 @@ async fn same_bytes_share_one_blob(app: &TestApp) {
         .json()
         .await
         .unwrap();
+    app.clock.advance(2 * 3600);
     let mb: Value = upload(&b, app, bytes.clone(), "b.png", &[])
         .await
         .json()
@@ -406,6 +407,37 @@ async fn same_bytes_share_one_blob(app: &TestApp) {
     assert_ne!(ma["id"], mb["id"]);
     let originals = app.data_dir().join("media/originals");
     assert_eq!(files_under(&originals), 1, "one stored copy");
+    // Sharing storage must not tell the second uploader that someone had the same file, or
+    // when: each copy answers with validators of its own.
+    for file in ["original", "thumb"] {
+        let head = |m: &Value| {
+            let url = m["files"][file]["url"].as_str().unwrap().to_owned();
+            let c = app.bare();
+            async move {
+                let res = c.get(&url).send().await.unwrap();
+                assert_eq!(res.status(), 200);
+                let h = res.headers();
+                (h["etag"].clone(), h["last-modified"].clone())
+            }
+        };
+        let (etag_a, modified_a) = head(&ma).await;
+        let (etag_b, modified_b) = head(&mb).await;
+        assert_ne!(etag_a, etag_b, "{file}: the ETag is the item's own");
+        assert_ne!(
+            modified_a, modified_b,
+            "{file}: Last-Modified is the item's own upload time"
+        );
+        let uploaded_b = time::OffsetDateTime::parse(
+            mb["created_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        let served_b = httpdate::parse_http_date(modified_b.to_str().unwrap()).unwrap();
+        assert_eq!(
+            time::OffsetDateTime::from(served_b).unix_timestamp(),
+            uploaded_b.unix_timestamp()
+        );
+    }
     let ida = ma["id"].as_str().unwrap();
     assert_eq!(
         a.delete(app.url(&format!("/api/v1/media/{ida}")))

@@ -156,3 +156,53 @@ async fn raw_status(app: &TestApp, headers: reqwest::header::HeaderMap) -> u16 {
         .and_then(|c| c.parse().ok())
         .unwrap_or_else(|| panic!("no status line: {text:?}"))
 }
+
+/// Reads one answer's head (up to the blank line).
+async fn read_head(stream: &mut TcpStream) -> String {
+    let mut out = Vec::new();
+    let mut byte = [0u8; 1];
+    while !out.ends_with(b"\r\n\r\n") {
+        match tokio::time::timeout(Duration::from_secs(10), stream.read(&mut byte)).await {
+            Ok(Ok(1)) => out.push(byte[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&out).to_lowercase()
+}
+
+#[tokio::test]
+async fn an_answer_given_before_the_body_is_read_says_the_connection_closes() {
+    let app = start("early_answer").await;
+    // A wrong key is refused from the headers, before any of the (large) body is read: the
+    // bytes left in the connection mean it cannot carry another request, and the answer says
+    // so instead of the connection dying silently under the client's next request.
+    let mut s = TcpStream::connect(app.server.addr).await.unwrap();
+    s.write_all(
+        b"POST /api/1/upload HTTP/1.1\r\nHost: x\r\nX-API-Key: vt_wrong\r\n\
+          Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 10000000\r\n\r\n--b\r\n",
+    )
+    .await
+    .unwrap();
+    let head = read_head(&mut s).await;
+    assert!(head.starts_with("http/1.1 "), "{head}");
+    assert!(head.contains("\r\nconnection: close\r\n"), "{head}");
+
+    // A request whose body was read keeps its connection.
+    let key = create_key(&app.signup("kim").await, &app).await;
+    let mut s = TcpStream::connect(app.server.addr).await.unwrap();
+    let body = format!("key={key}&source=not-an-image");
+    s.write_all(
+        format!(
+            "POST /api/1/upload HTTP/1.1\r\nHost: x\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let head = read_head(&mut s).await;
+    assert!(head.starts_with("http/1.1 "), "{head}");
+    assert!(!head.contains("connection: close"), "{head}");
+    app.stop().await;
+}

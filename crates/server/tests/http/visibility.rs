@@ -1,8 +1,10 @@
 //! The visibility matrix: every privacy level and album-chain combination x every kind of
 //! visitor x every surface that can show a media item or an album (API read, viewer page, each
 //! file variant, the recent listing, the owner's listing, album contents, album reads, album
-//! listings, counts and covers) against an expected answer computed from the written rules.
-//! A surface that forgot the check fails here.
+//! listings, counts and covers, the album named by a media read, an album's parent and
+//! breadcrumb, listing cursors, oEmbed and album unlocking) against an expected answer computed
+//! from the written rules. What a visitor may not see must answer byte for byte as what does
+//! not exist. A surface that forgot the check fails here.
 
 use std::collections::BTreeMap;
 
@@ -70,7 +72,20 @@ const ALBUMS: &[AlbumSpec] = &[
         level: Level::Public,
         parent: Some("unl"),
     },
+    AlbumSpec {
+        key: "pw_in_priv",
+        level: Level::Password,
+        parent: Some("priv"),
+    },
+    AlbumSpec {
+        key: "pw_in_pw",
+        level: Level::Password,
+        parent: Some("pw"),
+    },
 ];
+
+/// The album whose password the `Unlocked` visitor has entered (no other).
+const UNLOCKED_ALBUM: &str = "pw";
 
 const MEDIA: &[MediaSpec] = &[
     MediaSpec {
@@ -138,6 +153,11 @@ const MEDIA: &[MediaSpec] = &[
         own: Level::Public,
         album: Some("pub_in_unl"),
     },
+    MediaSpec {
+        key: "in_pw_in_pw",
+        own: Level::Public,
+        album: Some("pw_in_pw"),
+    },
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,16 +201,44 @@ fn media_effective(m: &MediaSpec) -> Level {
     m.album.map_or(m.own, |a| m.own.max(album_effective(a)))
 }
 
-/// The written rules, restated independently of the code.
-fn may_view(who: Who, level: Level, banned: bool) -> bool {
+/// Whether the `Unlocked` visitor holds every password an album chain asks for.
+fn passwords_held(album: Option<&str>) -> bool {
+    album.is_none_or(|a| {
+        chain(a)
+            .iter()
+            .all(|x| x.level != Level::Password || x.key == UNLOCKED_ALBUM)
+    })
+}
+
+/// The written rules, restated independently of the code. `album` is the thing's album (or
+/// the album itself), for the passwords it needs.
+fn may_view(who: Who, level: Level, banned: bool, album: Option<&str>) -> bool {
     match who {
         Who::Manager | Who::Admin => true,
         Who::BannedOwner => false,
         _ if banned => false,
         Who::Owner => true,
-        Who::Unlocked => level <= Level::Password,
-        Who::Anonymous | Who::Other => level <= Level::Unlisted,
+        Who::Unlocked if level == Level::Password => passwords_held(album),
+        Who::Unlocked | Who::Anonymous | Who::Other => level <= Level::Unlisted,
     }
+}
+
+/// Whether an album may be named where the visitor did not come in through its own link (a
+/// parent, a breadcrumb, a media item's album): as viewing, except that an unlisted album is
+/// named to its owner and staff only.
+fn may_mention(who: Who, album: &str, banned: bool) -> bool {
+    let level = album_effective(album);
+    may_view(who, level, banned, Some(album))
+        && (level != Level::Unlisted || matches!(who, Who::Owner | Who::Manager | Who::Admin))
+}
+
+/// The album a refused visitor is asked the password of: the outermost one still locked.
+fn asked_password_of(who: Who, album: &str) -> Option<&'static str> {
+    chain(album)
+        .iter()
+        .rev()
+        .find(|a| a.level == Level::Password && !(who == Who::Unlocked && a.key == UNLOCKED_ALBUM))
+        .map(|a| a.key)
 }
 
 fn may_list_in_profile(who: Who, level: Level, banned: bool) -> bool {
@@ -314,6 +362,15 @@ async fn status(c: &reqwest::Client, url: &str) -> u16 {
     c.get(url).send().await.unwrap().status().as_u16()
 }
 
+/// A well-formed public id that names nothing.
+const MISSING: &str = "zzzzzzzzzzzz";
+
+/// Status and body of a GET.
+async fn answer(c: &reqwest::Client, url: &str) -> (u16, String) {
+    let res = c.get(url).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
 /// Every public id in every page of a listing.
 async fn listed(c: &reqwest::Client, url: &str) -> Option<Vec<String>> {
     let mut ids = Vec::new();
@@ -354,7 +411,7 @@ async fn check_all(app: &TestApp, site: &Site, banned: bool) -> usize {
             let v = &site.media[m.key];
             let id = v["id"].as_str().unwrap();
             let level = media_effective(m);
-            let view = may_view(who, level, banned);
+            let view = may_view(who, level, banned, m.album);
             let mut check = |surface: &str, got: bool, want: bool| {
                 cells += 1;
                 if got != want {
@@ -397,6 +454,78 @@ async fn check_all(app: &TestApp, site: &Site, banned: bool) -> usize {
                     view,
                 );
             }
+            // What the visitor may not see answers exactly as what does not exist, on every
+            // surface, except an album password the visitor could enter, which names the
+            // outermost album still locked.
+            let password_refusal = !view && !banned && level == Level::Password;
+            let oembed_missing = format!(
+                "/oembed?url={}",
+                url::form_urlencoded::byte_serialize(
+                    app.url(&format!("/image/{MISSING}")).as_bytes()
+                )
+                .collect::<String>()
+            );
+            for (surface, url, missing) in [
+                (
+                    "api get",
+                    format!("/api/v1/media/{id}"),
+                    format!("/api/v1/media/{MISSING}"),
+                ),
+                ("oembed", oembed.clone(), oembed_missing),
+                (
+                    "embed codes",
+                    format!("/api/v1/media/{id}/embed"),
+                    format!("/api/v1/media/{MISSING}/embed"),
+                ),
+            ] {
+                if view {
+                    continue;
+                }
+                let got = answer(c, &app.url(&url)).await;
+                if password_refusal {
+                    let asked = asked_password_of(who, m.album.unwrap()).unwrap();
+                    let named = &site.albums[asked];
+                    check(
+                        &format!("{surface} asks the outermost locked album's password"),
+                        got.0 == 403
+                            && got.1.contains("album_password_required")
+                            && got.1.contains(named.as_str()),
+                        true,
+                    );
+                } else {
+                    check(
+                        &format!("{surface} answers as a missing item"),
+                        got == answer(c, &app.url(&missing)).await,
+                        true,
+                    );
+                }
+            }
+            if view {
+                let got: Value = get_json(c, app.url(&format!("/api/v1/media/{id}"))).await;
+                check(
+                    "api get names the album",
+                    !got["album"].is_null(),
+                    m.album.is_some_and(|a| may_mention(who, a, banned)),
+                );
+            }
+            // A listing cursor is accepted only for an item listed to the visitor; any other
+            // answers as an unknown id.
+            let listable = may_list_in_profile(who, level, banned);
+            let got = answer(c, &app.url(&format!("/api/v1/media?limit=5&cursor={id}"))).await;
+            if listable {
+                check("cursor accepted", got.0 == 200, true);
+            } else {
+                let unknown = answer(
+                    c,
+                    &app.url(&format!("/api/v1/media?limit=5&cursor={MISSING}")),
+                )
+                .await;
+                check(
+                    "cursor answers as an unknown id",
+                    got == unknown && got.0 == 422,
+                    true,
+                );
+            }
             check(
                 "recent listing",
                 recent.iter().any(|x| x == id),
@@ -408,7 +537,7 @@ async fn check_all(app: &TestApp, site: &Site, banned: bool) -> usize {
                 may_list_in_profile(who, level, banned),
             );
             if let Some(a) = m.album {
-                let album_open = may_view(who, album_effective(a), banned);
+                let album_open = may_view(who, album_effective(a), banned, Some(a));
                 let own_or_staff = matches!(who, Who::Owner | Who::Manager | Who::Admin)
                     && (who != Who::Owner || !banned);
                 let want = album_open && (own_or_staff || m.own == Level::Public);
@@ -427,7 +556,7 @@ async fn check_all(app: &TestApp, site: &Site, banned: bool) -> usize {
         for a in ALBUMS {
             let id = &site.albums[a.key];
             let level = album_effective(a.key);
-            let view = may_view(who, level, banned);
+            let view = may_view(who, level, banned, Some(a.key));
             let mut check = |surface: &str, got: bool, want: bool| {
                 cells += 1;
                 if got != want {
@@ -442,6 +571,62 @@ async fn check_all(app: &TestApp, site: &Site, banned: bool) -> usize {
                 status(c, &app.url(&format!("/api/v1/albums/{id}"))).await == 200,
                 view,
             );
+            if view {
+                let got: Value = get_json(c, app.url(&format!("/api/v1/albums/{id}"))).await;
+                let crumbs: Vec<&str> = got["breadcrumb"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["id"].as_str().unwrap())
+                    .collect();
+                let ancestors: Vec<&AlbumSpec> = chain(a.key).into_iter().skip(1).collect();
+                // Named up to the first ancestor that may not be named, nearest first.
+                let named: Vec<&str> = ancestors
+                    .iter()
+                    .take_while(|x| may_mention(who, x.key, banned))
+                    .map(|x| site.albums[x.key].as_str())
+                    .collect();
+                check(
+                    "parent named",
+                    !got["parent"].is_null(),
+                    a.parent.is_some_and(|p| may_mention(who, p, banned)),
+                );
+                check(
+                    "breadcrumb names only what may be named",
+                    crumbs.iter().rev().copied().eq(named.iter().copied()),
+                    true,
+                );
+            }
+            if a.key == "pw_in_priv" {
+                // Unlocking checks the whole chain: a password album that no password opens
+                // for this visitor answers as a missing album.
+                let unlock = |album: String| {
+                    let c = c.clone();
+                    async move {
+                        let res = c
+                            .post(album)
+                            .json(&json!({"password": "wrong"}))
+                            .send()
+                            .await
+                            .unwrap();
+                        (res.status().as_u16(), res.text().await.unwrap())
+                    }
+                };
+                let got = unlock(app.url(&format!("/api/v1/albums/{id}/unlock"))).await;
+                // Past the private album above it: its owner and staff only.
+                let openable = may_view(who, Level::Private, banned, None);
+                if openable {
+                    check("unlock tries the password", got.0 == 403, true);
+                } else {
+                    let missing =
+                        unlock(app.url(&format!("/api/v1/albums/{MISSING}/unlock"))).await;
+                    check(
+                        "unlock answers as a missing album",
+                        got == missing && got.0 == 404,
+                        true,
+                    );
+                }
+            }
             match a.parent {
                 None => check(
                     "profile albums",
@@ -457,7 +642,7 @@ async fn check_all(app: &TestApp, site: &Site, banned: bool) -> usize {
                         "sub-album listing",
                         subs.iter().any(|x| x == id),
                         may_list_in_profile(who, level, banned)
-                            && may_view(who, album_effective(parent_key), banned),
+                            && may_view(who, album_effective(parent_key), banned, Some(parent_key)),
                     );
                 }
             }
@@ -539,6 +724,8 @@ async fn visibility_matrix(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), 200);
     site.clients[1].0 = Who::BannedOwner;
+    // The first run's wrong unlock attempts leave the throttle's window.
+    app.clock.advance(16 * 60);
     let banned_cells = check_all(app, &site, true).await;
     eprintln!("visibility matrix: {} cells checked", cells + banned_cells);
     assert!(cells + banned_cells > 500);
