@@ -1,5 +1,5 @@
 //! Sharing: embed codes and oEmbed keep a hostile title as text, oEmbed fits sizes and answers
-//! 401/403/404/501 as the visibility rule says, viewer pages carry OpenGraph/Twitter tags and
+//! 404 alike for what is missing and what the visitor may not see (and 501 for XML), viewer pages carry OpenGraph/Twitter tags and
 //! oEmbed discovery, and views count once per visitor per day, never for the owner.
 
 use reqwest::multipart::{Form, Part};
@@ -122,13 +122,26 @@ async fn embed_codes_and_oembed(app: &TestApp) {
     assert_eq!(res.status(), 404);
     let res = oembed("https://elsewhere.example/image/abc".to_owned(), "").await;
     assert_eq!(res.status(), 404);
-    // Private media: 401 for visitors who are not signed in, 403 for those who are.
+    // Private media answer exactly as missing ones, signed in or not (a 401 or 403 would
+    // confirm that the id exists).
     let p = upload(&c, app, &[("privacy", "private")]).await;
     let purl = p["url"].as_str().unwrap().to_owned();
     let q = format!("{}/oembed?url={}", app.base, urlencode(&purl));
-    assert_eq!(app.browser().get(&q).send().await.unwrap().status(), 401);
+    let missing = format!(
+        "{}/oembed?url={}",
+        app.base,
+        urlencode(&format!("{}/image/nosuchthing", app.base))
+    );
+    let answer = |c: reqwest::Client, url: String| async move {
+        let res = c.get(&url).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    };
     let other = app.signup("tom").await;
-    assert_eq!(other.get(&q).send().await.unwrap().status(), 403);
+    for visitor in [app.browser(), other.clone()] {
+        let got = answer(visitor.clone(), q.clone()).await;
+        assert_eq!(got.0, 404);
+        assert_eq!(got, answer(visitor, missing.clone()).await);
+    }
     assert_eq!(
         c.get(&q).send().await.unwrap().status(),
         200,
