@@ -542,6 +542,9 @@ async fn run_serve(mut config: Config) -> anyhow::Result<()> {
         "Vitrine {} is running at {base}",
         env!("CARGO_PKG_VERSION")
     )?;
+    if let Some(addr) = server.metrics_addr {
+        writeln!(out, "Metrics are served at http://{addr}/metrics only")?;
+    }
     if let Some(token) = setup {
         writeln!(out)?;
         writeln!(

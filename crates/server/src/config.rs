@@ -56,6 +56,7 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub http: HttpConfig,
     pub email: crate::email_config::EmailConfig,
+    pub metrics: crate::metrics_config::MetricsConfig,
     /// Optional Redis (`redis://[:PASSWORD@]HOST:PORT[/DB]`) for the settings cache and
     /// rate-limit counters; without it, both come from the database.
     pub redis_url: Option<String>,
@@ -194,6 +195,7 @@ impl Default for Config {
             jobs: JobsConfig::default(),
             http: HttpConfig::default(),
             email: crate::email_config::EmailConfig::default(),
+            metrics: crate::metrics_config::MetricsConfig::default(),
             redis_url: None,
             redis_prefix: "vitrine:".to_owned(),
         }
@@ -450,6 +452,9 @@ impl Config {
         if let Some((key, why)) = self.storage.s3.problem() {
             return fail(key, why);
         }
+        if let Some((key, why)) = self.metrics.problem(self.bind) {
+            return fail(key, &why);
+        }
         Ok(())
     }
 
@@ -571,6 +576,7 @@ impl Config {
         shown.storage.s3 = self.storage.s3.redacted();
         shown.redis_url = self.redis_url.as_deref().map(vitrine_db::redact_url);
         shown.email = self.email.redacted();
+        shown.metrics = self.metrics.redacted();
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot print: {e}"))
     }
 }
@@ -720,5 +726,77 @@ mod tests {
         let out = c.to_redacted_toml();
         assert!(!out.contains("hunter2"), "{out}");
         assert!(out.contains("***"), "{out}");
+    }
+
+    #[test]
+    fn metrics_settings_come_from_the_environment() {
+        Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.set_env("VITRINE_METRICS__TOKEN", "s3cret-metrics-token-0123");
+            jail.set_env("VITRINE_METRICS__BIND", "127.0.0.1:9090");
+            let c = load(None, &FlagOverrides::default()).map_err(|e| e.0)?;
+            assert_eq!(
+                c.metrics.token.as_deref(),
+                Some("s3cret-metrics-token-0123")
+            );
+            assert_eq!(
+                c.metrics.bind,
+                Some(SocketAddr::from(([127, 0, 0, 1], 9090)))
+            );
+            let out = c.to_redacted_toml();
+            assert!(!out.contains("s3cret-metrics-token"), "{out}");
+            assert!(out.contains("[metrics]") && out.contains("***"), "{out}");
+            assert!(out.contains("127.0.0.1:9090"), "{out}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_metrics_settings_stop_startup() {
+        let load_err = |jail: &mut Jail, var: &str, value: &str| {
+            jail.clear_env();
+            jail.set_env(var, value);
+            load(None, &FlagOverrides::default())
+                .err()
+                .map(|e| e.0)
+                .unwrap_or_default()
+        };
+        Jail::expect_with(|jail| {
+            let err = load_err(jail, "VITRINE_METRICS__BIND", "localhost:nine");
+            assert!(err.contains("`metrics.bind`"), "{err}");
+            assert!(err.contains("VITRINE_METRICS__BIND"), "{err}");
+            let err = load_err(jail, "VITRINE_METRICS__BIND", "127.0.0.1:8080");
+            assert!(
+                err.contains("`metrics.bind`") && err.contains("another address"),
+                "the site's own address: {err}"
+            );
+            let err = load_err(jail, "VITRINE_METRICS__TOKEN", "tooshort-secret");
+            assert!(err.contains("`metrics.token`"), "{err}");
+            assert!(err.contains("at least 16"), "{err}");
+            assert!(err.contains("VITRINE_METRICS__TOKEN"), "{err}");
+            assert!(
+                !err.contains("tooshort-secret"),
+                "the token is not echoed: {err}"
+            );
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.create_file("vitrine.toml", "[metrics]\ntoken = \"0123456789 abcdef\"\n")?;
+            let err = load(None, &FlagOverrides::default())
+                .err()
+                .map(|e| e.0)
+                .unwrap_or_default();
+            assert!(err.contains("`metrics.token`"), "{err}");
+            assert!(err.contains("no spaces"), "{err}");
+            assert!(err.contains("vitrine.toml"), "{err}");
+            jail.create_file("vitrine.toml", "[metrics]\ntokne = \"x\"\n")?;
+            let err = load(None, &FlagOverrides::default())
+                .err()
+                .map(|e| e.0)
+                .unwrap_or_default();
+            assert!(err.contains("tokne"), "unknown keys are refused: {err}");
+            Ok(())
+        });
     }
 }

@@ -4,6 +4,7 @@
 //! keep arriving and a client that must keep taking the answer. Shutdown is graceful: stop
 //! accepting, let in-flight requests finish for up to [`SHUTDOWN_GRACE`].
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
+use axum::response::Response;
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
@@ -22,9 +24,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::time::{Instant, Sleep};
 use tokio_util::task::TaskTracker;
-use tower::ServiceExt as _;
-
-use crate::file_front::FileFront;
+use tower::{Service, ServiceExt as _};
 
 /// Connection limits (from `[http]` in the configuration).
 #[derive(Debug, Clone, Copy)]
@@ -45,14 +45,19 @@ pub struct Limits {
 /// finish on its own).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// Serves `router` (the site behind its file front door) on `listener` until `stop` turns
-/// true, then waits for open requests.
-pub async fn serve(
+/// Serves `router` on `listener` until `stop` turns true, then waits for open requests.
+/// `router` is the site behind its file front door, or the metrics listener's router: both
+/// get the same connection limits.
+pub async fn serve<S>(
     listener: TcpListener,
-    router: FileFront,
+    router: S,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
     let tracker = TaskTracker::new();
     loop {
         let (stream, remote) = tokio::select! {
@@ -96,13 +101,16 @@ pub async fn serve(
     Ok(())
 }
 
-async fn connection(
+async fn connection<S>(
     stream: tokio::net::TcpStream,
     remote: SocketAddr,
-    router: FileFront,
+    router: S,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
-) {
+) where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
     let stall = limits.stall_timeout;
     let service = router.map_request(move |req: Request<Incoming>| {
         let mut req = req.map(|b| {

@@ -27,6 +27,7 @@ pub mod logging;
 pub mod media_tools;
 pub mod media_urls;
 pub mod metrics;
+pub mod metrics_config;
 pub mod native_upload;
 pub mod openapi;
 pub mod page;

@@ -151,17 +151,45 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
 /// A running site. Dropping it does not stop it; call `shutdown`.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Where the metrics listener got bound (`metrics.bind`, with the port the system picked
+    /// for port 0), when there is one.
+    pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     stop: watch::Sender<bool>,
     http: JoinHandle<std::io::Result<()>>,
+    metrics_http: Option<JoinHandle<std::io::Result<()>>>,
     worker: Option<JoinHandle<()>>,
     follower: JoinHandle<()>,
 }
 
-/// Starts serving on `listener` (and the worker when configured).
+/// Starts serving on `listener`, and metrics on `metrics.bind` and the worker when
+/// configured.
 pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<RunningServer> {
     let addr = listener.local_addr()?;
+    // Bound before anything is spawned: a metrics address in use stops start-up cleanly.
+    let metrics_listener = state
+        .config
+        .metrics
+        .bind
+        .map(bind_metrics_listener)
+        .transpose()?;
+    let metrics_addr = metrics_listener
+        .as_ref()
+        .map(TcpListener::local_addr)
+        .transpose()?;
+    warn_if_metrics_are_public(&state.config, addr);
     let (stop, stopped) = watch::channel(false);
+    if let Some(a) = metrics_addr {
+        tracing::info!(address = %a, "metrics are served on their own listener only");
+    }
+    let metrics_http = metrics_listener.map(|listener| {
+        tokio::spawn(crate::http_server::serve(
+            listener,
+            routes::metrics_endpoint::listener_router(state.clone()),
+            state.config.http.limits(),
+            stopped.clone(),
+        ))
+    });
     let router = crate::file_front::FileFront::new(state.clone(), routes::router(state.clone()));
     let http = tokio::spawn(crate::http_server::serve(
         listener,
@@ -184,12 +212,46 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<RunningSe
     });
     Ok(RunningServer {
         addr,
+        metrics_addr,
         state,
         stop,
         http,
+        metrics_http,
         worker,
         follower,
     })
+}
+
+/// Listens on exactly `addr` (never a wider address), as the main listener does: with
+/// `SO_REUSEADDR`, so a restart is not refused while the last scrape's connection lingers in
+/// TIME_WAIT.
+fn bind_metrics_listener(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    let why = || {
+        format!("cannot listen for metrics on {addr} (set `metrics.bind` or VITRINE_METRICS__BIND)")
+    };
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()
+    } else {
+        tokio::net::TcpSocket::new_v6()
+    }
+    .with_context(why)?;
+    socket.set_reuseaddr(true).with_context(why)?;
+    socket.bind(addr).with_context(why)?;
+    // tokio's own `TcpListener::bind` uses the same backlog.
+    socket.listen(1024).with_context(why)
+}
+
+/// One line at start when `/metrics` is open to whoever reaches a site address that is not
+/// loopback: the default stays open so that existing scrapers keep working, but the operator
+/// should choose (README, "Metrics").
+fn warn_if_metrics_are_public(config: &Config, site: SocketAddr) {
+    if config.metrics.open_on_site() && !site.ip().is_loopback() {
+        tracing::warn!(
+            address = %site,
+            "/metrics is open to anyone who can reach this address; set `metrics.bind` \
+             (e.g. 127.0.0.1:9090) or `metrics.token`"
+        );
+    }
 }
 
 /// `host-pid-random`: containers may share a host name and a pid, and a worker must never
@@ -210,6 +272,9 @@ impl RunningServer {
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.stop.send(true);
         self.http.await??;
+        if let Some(m) = self.metrics_http {
+            m.await??;
+        }
         if let Some(w) = self.worker {
             let _ = w.await;
         }

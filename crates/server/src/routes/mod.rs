@@ -10,6 +10,7 @@ pub mod api_profile_images;
 pub mod api_users;
 pub mod chevereto;
 pub mod files;
+pub mod metrics_endpoint;
 pub mod oembed;
 pub mod ops;
 pub mod web_admin;
@@ -118,6 +119,12 @@ pub fn router(state: AppState) -> Router {
         // Authenticated by key inside (never by cookie), so outside the session and CSRF layers.
         .merge(chevereto::router())
         .merge(ops::router())
+        // With a listener of its own, the site has no `/metrics`: it is an unknown page.
+        .merge(if state.config.metrics.bind.is_none() {
+            metrics_endpoint::router()
+        } else {
+            Router::new()
+        })
         .merge(swagger)
         // Text assets compress about 4:1; pages load them on every first visit.
         .route(

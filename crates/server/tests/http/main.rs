@@ -20,6 +20,7 @@ mod flood;
 mod headers;
 mod heif_uploads;
 mod media;
+mod metrics_access;
 mod password_reset;
 mod profiles;
 mod redis_cache;

@@ -136,6 +136,12 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// `path` on the metrics listener (the site must have `metrics.bind` set).
+    pub fn metrics_url(&self, path: &str) -> String {
+        let addr = self.server.metrics_addr.expect("metrics.bind is set");
+        format!("http://{addr}{path}")
+    }
+
     /// A browser-like client: keeps cookies and sends this site's Origin on every request.
     pub fn browser(&self) -> reqwest::Client {
         let mut h = HeaderMap::new();
