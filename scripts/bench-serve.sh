@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serving speed, as BENCHMARKS.md "Serving files" describes: a fresh release site on loopback,
+# Serving speed, as docs/benchmarks.md "Serving" describes: a fresh release site on loopback,
 # two generated 12 MP photos uploaded (one public, one private), then `wrk` against the public
 # one's thumbnail and medium size, and the private one's thumbnail fetched by its owner (a
 # session cookie: every request checks it), served by Vitrine and by nginx (`sendfile on`) in

@@ -60,7 +60,7 @@ enum Command {
     /// Verify that every stored original and derivative exists and matches its hash, and list
     /// files nothing refers to. Exits with status 1 when something is wrong.
     Check,
-    /// Measure speed (BENCHMARKS.md).
+    /// Measure speed (docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Database tools.

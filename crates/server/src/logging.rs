@@ -1,5 +1,8 @@
-//! Owns log output: pretty lines for people by default, JSON lines for collectors.
+//! Owns log output: pretty lines for people by default (coloured only on a terminal), JSON lines
+//! for collectors.
 //! `RUST_LOG` overrides the configured level.
+
+use std::io::IsTerminal as _;
 
 use tracing_subscriber::EnvFilter;
 
@@ -17,8 +20,11 @@ pub fn init(config: &Config) {
             .filter_map(|d| d.parse().ok())
             .fold(configured, EnvFilter::add_directive)
     });
+    // Colour codes only for a person at a terminal: a file or a pipe (journald, a collector)
+    // would keep them as noise in every line.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     // A second init (tests) is harmless: the first subscriber stays.
     let _ = match config.log_format {

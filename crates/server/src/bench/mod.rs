@@ -1,4 +1,4 @@
-//! Owns the benchmark commands of BENCHMARKS.md: `vitrine bench ingest` (our pipeline against
+//! Owns the benchmark commands of docs/benchmarks.md: `vitrine bench ingest` (our pipeline against
 //! `vipsthumbnail` on the same files, in the same run) and `vitrine bench upload` (uploads per
 //! second through HTTP) and `vitrine bench soak` (mixed traffic for minutes: errors, latency,
 //! memory). They print figures; they never fail on slowness (soak fails on server errors).
