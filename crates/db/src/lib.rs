@@ -13,6 +13,8 @@ mod listings;
 mod media;
 mod migration;
 mod password_resets;
+#[doc(hidden)]
+pub mod plans;
 mod search;
 mod sessions;
 mod settings;

@@ -4,8 +4,8 @@
 
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
-use crate::DbError;
 use crate::connection::mysql_url;
+use crate::{Db, DbError};
 
 fn is_mysql(url: &str) -> bool {
     mysql_url(url).is_some()
@@ -56,6 +56,13 @@ pub async fn drop_test_database(base_url: &str, name: &str) -> Result<(), DbErro
             .await?;
     }
     admin.close().await?;
+    Ok(())
+}
+
+/// Runs hand-written SQL on `db`'s writer: for tests and tools that seed rows in bulk or
+/// refresh the planner's statistics.
+pub async fn execute(db: &Db, sql: &str) -> Result<(), DbError> {
+    db.write.execute_unprepared(sql).await?;
     Ok(())
 }
 

@@ -1,10 +1,13 @@
 //! Repository tests on SQLite always, on PostgreSQL when VITRINE_TEST_POSTGRES_URL is set and on
 //! MariaDB when VITRINE_TEST_MYSQL_URL is set:
-//! migrations are idempotent, and the job queue claims, retries and recovers abandoned jobs.
+//! migrations are idempotent, the job queue claims, retries and recovers abandoned jobs, and the
+//! statements that broke at a million media reach media through an index.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use vitrine_db::plans::Planned;
 use vitrine_db::{
-    AlbumContents, AlbumFields, Db, DbError, NewAlbum, NewJob, NewUser, SearchTarget,
+    AlbumContents, AlbumFields, Audience, Backend, Db, DbError, NewAlbum, NewJob, NewUser,
+    SearchTarget,
 };
 use vitrine_domain::{Email, Privacy, PublicId, Role, Timestamp, Username};
 
@@ -68,7 +71,8 @@ both!(
     unique_names_conflict,
     job_queue_claims_retries_and_recovers,
     public_ids_are_case_sensitive,
-    full_text_index_follows_edits
+    full_text_index_follows_edits,
+    scale_queries_reach_media_by_index
 );
 
 async fn migrations_apply_once(db: &Db) {
@@ -286,4 +290,279 @@ async fn full_text_index_follows_edits(db: &Db) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// Rows of a scaled-down site, inserted in bulk so the planner sees realistic proportions:
+/// `USERS` people, the first of whom keeps `BIG_ALBUMS` public albums (a profile that lists
+/// 90 of them is what went wrong in issue 17) and every other `ALBUMS_EACH`; `MEDIA` media, most
+/// of them in albums, each with its own blob, plus `UNUSED_BLOBS` blobs nothing uses.
+const USERS: i64 = 40;
+const BIG_ALBUMS: i64 = 120;
+const ALBUMS_EACH: i64 = 150;
+const MEDIA: i64 = 40_000;
+const UNUSED_BLOBS: i64 = 12;
+
+const ALBUMS: i64 = BIG_ALBUMS + (USERS - 1) * ALBUMS_EACH;
+
+/// The album of seeded media `m`: six in seven sit in one, the rest in none. Media of an album
+/// were uploaded together, so they run in blocks of ids, as on a real site (scattering them
+/// over the table would make a full scan the cheaper plan for PostgreSQL, and rightly so).
+fn album_of(m: i64) -> Option<i64> {
+    (m % 7 != 0).then(|| (m - 1) * ALBUMS / MEDIA + 1)
+}
+
+/// Multi-row INSERTs of 500 rows at a time (one statement per row would dominate the test).
+async fn insert_rows(db: &Db, table_and_columns: &str, rows: impl Iterator<Item = String>) {
+    let rows: Vec<String> = rows.collect();
+    for chunk in rows.chunks(500) {
+        let sql = format!("INSERT INTO {table_and_columns} VALUES {}", chunk.join(","));
+        vitrine_db::test_support::execute(db, &sql).await.unwrap();
+    }
+}
+
+/// Seeds the site and refreshes the planner's statistics; returns the big user's album ids.
+async fn seed_site(db: &Db) -> Vec<i64> {
+    insert_rows(
+        db,
+        "users (id, username, email, password_hash, role, status, created_at, updated_at)",
+        (1..=USERS)
+            .map(|u| format!("({u}, 'u{u}', 'u{u}@example.org', 'h', 'user', 'active', 1, 1)")),
+    )
+    .await;
+    let mut album_owners = vec![1; BIG_ALBUMS as usize];
+    album_owners.extend((2..=USERS).flat_map(|u| std::iter::repeat_n(u, ALBUMS_EACH as usize)));
+    insert_rows(
+        db,
+        "albums (id, public_id, owner_id, title, description, privacy, effective_privacy, \
+         sort, created_at, updated_at)",
+        album_owners.iter().enumerate().map(|(i, u)| {
+            let a = i + 1;
+            format!("({a}, 'a{a:0>10}', {u}, 't', '', 'public', 'public', 'newest', 1, 1)")
+        }),
+    )
+    .await;
+    insert_rows(
+        db,
+        "blobs (id, hash, size, ext, width, height, frames, storage_key, created_at)",
+        (1..=MEDIA + UNUSED_BLOBS)
+            .map(|b| format!("({b}, '{b:0>64}', 1, 'jpg', 1, 1, 1, 'k{b}', 1)")),
+    )
+    .await;
+    insert_rows(
+        db,
+        "media (id, public_id, owner_id, blob_id, kind, title, description, original_filename, \
+         nsfw, width, height, thumbhash, phash, views, delete_token_hash, created_at, \
+         updated_at, privacy, album_id)",
+        (1..=MEDIA).map(|m| {
+            let (owner, album) = match album_of(m) {
+                Some(a) => (album_owners[(a - 1) as usize], a.to_string()),
+                None => (m % USERS + 1, "NULL".to_owned()),
+            };
+            format!(
+                "({m}, 'm{m:0>10}', {owner}, {m}, 'image', 't', '', 'f.jpg', false, 1, 1, '', 0, \
+                 0, '', 1, 1, 'public', {album})"
+            )
+        }),
+    )
+    .await;
+    (1..=BIG_ALBUMS).collect()
+}
+
+/// Gives the planner statistics about the seeded rows, as the servers' own background
+/// statistics (autovacuum, InnoDB's automatic recalculation) would.
+async fn analyze(db: &Db) {
+    let sql = match db.backend() {
+        Backend::Sqlite => "ANALYZE",
+        Backend::Postgres => "ANALYZE users, albums, blobs, media",
+        Backend::MySql => "ANALYZE TABLE users, albums, blobs, media",
+    };
+    vitrine_db::test_support::execute(db, sql).await.unwrap();
+}
+
+/// Checks the plans of the issue 17 statements for a profile page of 90 albums.
+async fn check_scale_plans(db: &Db, page: &[i64], now: Timestamp) {
+    for audience in [Audience::Visitors, Audience::All] {
+        for planned in [
+            Planned::AlbumMediaCounts {
+                album_ids: page,
+                audience,
+                now,
+            },
+            Planned::NewestAlbumMedia {
+                album_ids: page,
+                audience,
+                now,
+            },
+        ] {
+            let plan = db.explain(planned).await.unwrap();
+            let reads = MediaReads::ByKey("ix_media_album");
+            assert_media_reads(db.backend(), &plan, reads, &format!("{planned:?}"));
+        }
+    }
+    // The hourly cleanup asks for 500; `vitrine check` and `gc` for all of them.
+    for limit in [500, u64::MAX >> 1] {
+        let planned = Planned::UnreferencedBlobs { limit };
+        let plan = db.explain(planned).await.unwrap();
+        let reads = MediaReads::NeverPerRow("ix_media_blob");
+        assert_media_reads(db.backend(), &plan, reads, &format!("{planned:?}"));
+    }
+}
+
+/// How a statement may read media, as judged from its plan.
+#[derive(Debug, Clone, Copy)]
+enum MediaReads {
+    /// Only by key lookups through this index: what a page costs must not grow with the
+    /// number of media.
+    ByKey(&'static str),
+    /// By key lookups through this index, or (PostgreSQL) in one pass feeding a hash or merge
+    /// join, but never again for each outer row. Looking for unused blobs must visit every blob;
+    /// when nearly all are used PostgreSQL rightly hashes media once instead of probing it a
+    /// million times, while SQLite and MariaDB probe the index per blob.
+    NeverPerRow(&'static str),
+}
+
+impl MediaReads {
+    fn index(self) -> &'static str {
+        match self {
+            MediaReads::ByKey(ix) | MediaReads::NeverPerRow(ix) => ix,
+        }
+    }
+}
+
+/// Fails unless every read of `media` in `plan` (as `Db::explain` words it) is allowed by
+/// `reads`: no full scan of the table or of one of its indexes (on SQLite `SCAN media`, on
+/// MariaDB `type=ALL`/`index`, on PostgreSQL `Seq Scan` or an index scan without a key), and on
+/// PostgreSQL no read of media inside a subplan, which is run again for each outer row once its
+/// result outgrows memory (the `NOT IN` of issue 17).
+fn assert_media_reads(backend: Backend, plan: &[String], reads: MediaReads, what: &str) {
+    let index = reads.index();
+    let found: Vec<(String, bool)> = match backend {
+        Backend::Sqlite => plan
+            .iter()
+            .filter(|l| l.split_whitespace().nth(1) == Some("media"))
+            .map(|l| {
+                let keyed =
+                    l.starts_with("SEARCH media USING") && l.contains(&format!("INDEX {index} ("));
+                (l.clone(), keyed)
+            })
+            .collect(),
+        Backend::Postgres => {
+            let doc: serde_json::Value = serde_json::from_str(&plan[0]).unwrap();
+            let mut found = Vec::new();
+            pg_media_reads(&doc[0]["Plan"], false, reads, &mut found);
+            found
+        }
+        Backend::MySql => plan
+            .iter()
+            .filter(|l| l.contains(" table=media "))
+            .map(|l| {
+                let full = l.contains(" type=ALL ") || l.contains(" type=index ");
+                let keyed = !full && l.ends_with(&format!(" key={index}"));
+                // A materialised subquery is read once, then probed by key.
+                let once = matches!(reads, MediaReads::NeverPerRow(_))
+                    && l.starts_with("select_type=MATERIALIZED ");
+                (l.clone(), keyed || once)
+            })
+            .collect(),
+    };
+    assert!(!found.is_empty(), "{what}: no read of media in {plan:#?}");
+    let bad: Vec<&String> = found.iter().filter(|(_, ok)| !ok).map(|(l, _)| l).collect();
+    assert!(
+        bad.is_empty(),
+        "{what} on {backend:?} reads media other than {reads:?}: {bad:#?}\nplan: {plan:#?}"
+    );
+}
+
+/// The reads of media in a PostgreSQL JSON plan node and below, each with whether `reads`
+/// allows it. `per_row` says an ancestor runs this part again for each outer row.
+fn pg_media_reads(
+    node: &serde_json::Value,
+    per_row: bool,
+    reads: MediaReads,
+    out: &mut Vec<(String, bool)>,
+) {
+    let kind = node["Node Type"].as_str().unwrap_or_default();
+    let index_name = node["Index Name"].as_str().unwrap_or_default();
+    let media_index = index_name.starts_with("ix_media_") || index_name.starts_with("media_");
+    if node["Relation Name"] == "media" || media_index {
+        let keyed = match kind {
+            "Index Scan" | "Index Only Scan" | "Bitmap Index Scan" => {
+                index_name == reads.index() && node.get("Index Cond").is_some()
+            }
+            // Reads the rows its Bitmap Index Scan child found; that child is judged itself.
+            "Bitmap Heap Scan" => true,
+            _ => false,
+        };
+        let once = matches!(reads, MediaReads::NeverPerRow(_)) && !per_row;
+        let how = format!("{kind} {index_name} {}", node["Parent Relationship"]);
+        out.push((how, keyed || once));
+    }
+    for child in node["Plans"].as_array().into_iter().flatten() {
+        let again = child["Parent Relationship"] == "SubPlan"
+            || (kind == "Nested Loop" && child["Parent Relationship"] == "Inner");
+        pg_media_reads(child, per_row || again, reads, out);
+    }
+}
+
+/// Issue 17: at a million media, counting the media of a profile's 90 albums walked the whole
+/// media table on SQLite, and listing unused blobs re-read every media row per blob on
+/// PostgreSQL. These statements must reach media through their index alone.
+async fn scale_queries_reach_media_by_index(db: &Db) {
+    db.migrate().await.unwrap();
+    let profile = seed_site(db).await;
+    let page = &profile[..90];
+    let now = Timestamp(2);
+    if db.backend() == Backend::Sqlite {
+        // Vitrine never runs ANALYZE on SQLite, so its planner works without statistics: the
+        // state the scale run found the IN form walking all media in (with statistics it
+        // chose well). Servers keep statistics themselves, so there only that state counts.
+        check_scale_plans(db, page, now).await;
+    }
+    analyze(db).await;
+    check_scale_plans(db, page, now).await;
+
+    // The rewritten statements still answer what the old ones did.
+    let mut unused = db.unreferenced_blobs(500).await.unwrap();
+    unused.sort_unstable();
+    assert_eq!(
+        unused,
+        (MEDIA + 1..=MEDIA + UNUSED_BLOBS).collect::<Vec<_>>()
+    );
+    let in_album = |a: i64| (1..=MEDIA).filter(move |&m| album_of(m) == Some(a));
+    let expected_counts: Vec<(i64, i64)> = page
+        .iter()
+        .map(|&a| (a, in_album(a).count() as i64))
+        .collect();
+    assert!(
+        expected_counts.iter().all(|&(_, n)| n > 0),
+        "every album has media"
+    );
+    let expected_newest: Vec<(i64, i64)> = page
+        .iter()
+        .map(|&a| (a, in_album(a).max().unwrap()))
+        .collect();
+    let sorted = |mut v: Vec<(i64, i64)>| {
+        v.sort_unstable();
+        v
+    };
+    for audience in [Audience::Visitors, Audience::All] {
+        let counts = db.count_album_media(page, audience, now).await.unwrap();
+        assert_eq!(sorted(counts), expected_counts, "{audience:?}");
+        let newest = db.newest_album_media(page, audience, now).await.unwrap();
+        assert_eq!(sorted(newest), expected_newest, "{audience:?}");
+    }
+    // A banned owner's media are counted for staff only.
+    vitrine_db::test_support::execute(db, "UPDATE users SET status = 'banned' WHERE id = 1")
+        .await
+        .unwrap();
+    let visitors = db
+        .count_album_media(page, Audience::Visitors, now)
+        .await
+        .unwrap();
+    assert!(visitors.is_empty(), "{visitors:?}");
+    let staff = db
+        .count_album_media(page, Audience::All, now)
+        .await
+        .unwrap();
+    assert_eq!(sorted(staff), expected_counts);
 }
