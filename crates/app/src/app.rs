@@ -25,8 +25,11 @@ pub struct AuthPolicy {
     pub max_failures_per_account: u64,
     /// Failed logins from one IP address within the window before it is throttled.
     pub max_failures_per_ip: u64,
-    /// Accounts one IP address may create per hour through sign-up (0: no limit).
-    pub max_signups_per_ip_per_hour: u64,
+    /// Sign-up attempts one IP address may make per hour, whether or not they create an
+    /// account (0: no limit).
+    pub max_signup_attempts_per_ip_per_hour: u64,
+    /// How long a sign-up confirmation link works.
+    pub signup_link_ttl_secs: i64,
     /// Password reset e-mails one account may be sent per hour.
     pub max_resets_per_account_per_hour: u64,
     /// Password reset requests one IP address may make per hour.
@@ -43,7 +46,8 @@ impl Default for AuthPolicy {
             login_window_secs: 15 * 60,
             max_failures_per_account: 5,
             max_failures_per_ip: 20,
-            max_signups_per_ip_per_hour: 20,
+            max_signup_attempts_per_ip_per_hour: 20,
+            signup_link_ttl_secs: 24 * 3600,
             max_resets_per_account_per_hour: 3,
             max_resets_per_ip_per_hour: 10,
             reset_link_ttl_secs: 3600,

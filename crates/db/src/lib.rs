@@ -16,6 +16,7 @@ mod password_resets;
 mod search;
 mod sessions;
 mod settings;
+mod signup_requests;
 mod stats;
 mod tags;
 pub mod test_support;
@@ -37,5 +38,6 @@ pub use media::{
 };
 pub use search::{SearchTarget, search_words};
 pub use sessions::SessionRecord;
+pub use signup_requests::{NewSignupRequest, SignupRequestRecord};
 pub use stats::SiteStats;
 pub use users::{NewUser, ProfileFields, ProfileImage, UserRecord};

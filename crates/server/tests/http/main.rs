@@ -1,6 +1,7 @@
 //! Black-box HTTP tests: the real server on 127.0.0.1:0, spoken to over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod mailbox;
 mod support;
 
 mod accounts;
@@ -27,6 +28,9 @@ mod relay;
 mod s3_delivery;
 mod setup;
 mod sharing;
+mod signup;
+mod signup_throttle;
+mod signup_without_email;
 mod slow_clients;
 mod store_faults;
 mod url_uploads;
