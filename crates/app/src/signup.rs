@@ -21,8 +21,9 @@ pub(crate) const SIGNUP_LINK_FAILED: &str = "signup_link_failed";
 /// How a sign-up went.
 #[derive(Debug)]
 pub enum SignupOutcome {
-    /// No e-mail on this site: the account exists and is signed in.
-    Created(UserRecord, NewSession),
+    /// No e-mail on this site: the account exists and is signed in (boxed: the other answer
+    /// is small).
+    Created(Box<(UserRecord, NewSession)>),
     /// A message is on its way to `email` (a link for a new address, a note to the owner of a
     /// registered one: the caller cannot tell which, and must not).
     ConfirmationSent { email: Email },
@@ -109,8 +110,8 @@ impl App {
                 now: self.clock.now(),
             })
             .await?;
-        let (user, session) = self.signed_up(user, meta).await?;
-        Ok(SignupOutcome::Created(user, session))
+        let created = self.signed_up(user, meta).await?;
+        Ok(SignupOutcome::Created(Box::new(created)))
     }
 
     /// Audits a new account and opens its first session.

@@ -70,12 +70,15 @@ pub async fn signup(
     };
     let base = crate::routes::web_signup::link_base(&state);
     match state.app.signup(&input, base, &meta).await? {
-        SignupOutcome::Created(user, session) => Ok(with_session(
-            &state,
-            StatusCode::CREATED,
-            &session,
-            (&user).into(),
-        )),
+        SignupOutcome::Created(created) => {
+            let (user, session) = *created;
+            Ok(with_session(
+                &state,
+                StatusCode::CREATED,
+                &session,
+                (&user).into(),
+            ))
+        }
         SignupOutcome::ConfirmationSent { .. } => {
             let body = SignupConfirmationSent {
                 status: "confirmation_sent",

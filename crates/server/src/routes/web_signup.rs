@@ -73,10 +73,10 @@ async fn signup_submit(
     let values = json!({ "username": form.username, "email": form.email });
     let input: SignupInput = form.into();
     match state.app.signup(&input, link_base(&state), &meta).await {
-        Ok(SignupOutcome::Created(_, session)) => Ok(redirect_with_cookie(
+        Ok(SignupOutcome::Created(created)) => Ok(redirect_with_cookie(
             &state,
             "/?notice=welcome",
-            Some(&session),
+            Some(&created.1),
         )),
         Ok(SignupOutcome::ConfirmationSent { email }) => {
             let hours = state.app.policy.signup_link_ttl_secs / 3600;
