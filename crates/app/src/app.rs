@@ -81,7 +81,8 @@ pub struct App {
     pub tools: Arc<vitrine_media::Tools>,
     /// Redis, when configured: settings cache and rate-limit counters.
     pub cache: Option<crate::SharedCache>,
-    /// Where e-mail goes (password reset links); `None`: the site sends none.
+    /// Where e-mail goes (password reset and sign-up links); `None`: the site sends none (and
+    /// sign-up collects no address).
     pub mailer: Option<Arc<crate::Mailer>>,
 }
 

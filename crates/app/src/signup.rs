@@ -5,7 +5,7 @@
 //! address, so it collects none and creates the account at once. Attempts are counted per
 //! client address from the audit log (throttle.rs), so every node agrees.
 
-use vitrine_db::{NewSignupRequest, NewUser, SignupRequestRecord, UserRecord};
+use vitrine_db::{AuditQuery, NewSignupRequest, NewUser, SignupRequestRecord, UserRecord};
 use vitrine_domain::{Email, Role, Username};
 
 use crate::accounts::validate_signup;
@@ -17,6 +17,13 @@ use crate::{App, AppError, NewSession, RequestMeta, SignupInput};
 pub(crate) const SIGNUP_ATTEMPT: &str = "signup_attempt";
 /// A confirmation link that is unknown, expired or already used.
 pub(crate) const SIGNUP_LINK_FAILED: &str = "signup_link_failed";
+/// A sign-up message sent; the target is a hash of the address, so the log does not list the
+/// addresses of people who never got an account.
+const SIGNUP_MAILED: &str = "signup_mailed";
+/// Sign-up messages one address is sent per hour, whoever asks: sign-up must not be a way to
+/// flood someone's inbox from many client addresses. Past it nothing is sent (the answer was
+/// given already and was the same).
+const MAILS_PER_ADDRESS_PER_HOUR: u64 = 3;
 
 /// How a sign-up went.
 #[derive(Debug)]
@@ -139,6 +146,26 @@ impl App {
         p: Pending,
         base: &SignupLinkBase,
     ) -> Result<(), String> {
+        let target = hash_token(p.email.as_str());
+        let lock = self.flights.lock_for(&format!("signup-mail:{target}"));
+        let _turn = lock.lock().await;
+        let since = self.clock.now().minus_seconds(3600);
+        let sent = self
+            .count_recent(SIGNUP_MAILED, AuditQuery::ByTarget(&target), since)
+            .await
+            .map_err(|e| e.to_string())?;
+        if sent >= MAILS_PER_ADDRESS_PER_HOUR {
+            tracing::info!("sign-up e-mail not sent: the address had its hourly messages");
+            return Ok(());
+        }
+        self.audit(
+            None,
+            SIGNUP_MAILED,
+            Some(&target),
+            &RequestMeta::default(),
+            None,
+        )
+        .await;
         let site = self.site_settings().await.map_err(|e| e.to_string())?.name;
         let owner = self
             .db

@@ -159,6 +159,14 @@ async fn web_link_needs_the_button_and_works_once() {
     let Some(app) = start(Backend::Sqlite, "signup_web_link", |_| {}).await else {
         return;
     };
+    // Here the address is asked for, and checked.
+    let form = app.browser().get(app.url("/signup")).send().await.unwrap();
+    assert!(form.text().await.unwrap().contains("name=\"email\""));
+    let (status, page) = web_signup_page(&app, "wendy", "nope").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Is not a valid e-mail address."), "{page}");
+    let (status, _) = api_signup(&app, "wendy", "").await;
+    assert_eq!(status, 422, "an address is required");
     let (status, _) = web_signup_page(&app, "wendy", "wendy@example.org").await;
     assert_eq!(status, 200);
     let token = link_token(&app, "wendy@example.org").await;

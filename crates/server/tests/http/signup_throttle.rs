@@ -1,6 +1,8 @@
 //! Sign-up attempts are counted per client address, created or not (a taken name, a registered
-//! address and a new one all count), and so are wrong confirmation links.
+//! address and a new one all count), and so are wrong confirmation links; one address gets at
+//! most three sign-up messages an hour, whoever asks.
 
+use crate::mailbox::{mail_dir, messages_in};
 use crate::signup::{api_signup, start};
 use crate::support::{Backend, error_code};
 
@@ -98,5 +100,32 @@ async fn wrong_links_are_throttled_per_address() {
         .await
         .unwrap();
     assert_eq!(res.status(), 429);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_address_gets_three_messages_an_hour() {
+    let Some(app) = start(Backend::Sqlite, "signup_flood", |_| {}).await else {
+        return;
+    };
+    for n in 0..5 {
+        let (status, _) = api_signup(&app, &format!("flood{n}"), "target@example.org").await;
+        assert_eq!(status, 202, "the answer never changes");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(messages_in(&mail_dir(&app)).len(), 3);
+    app.clock.advance(3601);
+    api_signup(&app, "flood9", "target@example.org").await;
+    for _ in 0..100 {
+        if messages_in(&mail_dir(&app)).len() == 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        messages_in(&mail_dir(&app)).len(),
+        4,
+        "an hour later, one more"
+    );
     app.stop().await;
 }
