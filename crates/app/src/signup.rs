@@ -65,13 +65,15 @@ impl App {
             .ip
             .as_deref()
             .map(|ip| self.flights.lock_for(&format!("signup-ip:{ip}")));
-        let _ip_turn = match &ip_lock {
+        let ip_turn = match &ip_lock {
             Some(l) => Some(l.lock().await),
             None => None,
         };
         self.check_signup_rate(meta).await?;
         self.audit(None, SIGNUP_ATTEMPT, Some(v.username.as_str()), meta, None)
             .await;
+        // Counted: the rest (a password hash) need not wait for the address's other attempts.
+        drop(ip_turn);
         // Usernames are public (profiles): saying one is taken tells nothing new.
         if self
             .db
@@ -83,6 +85,7 @@ impl App {
         }
         // Hashed for both kinds of address, so the answer takes as long either way.
         let password_hash = self.hasher.hash(v.password.expose()).await?;
+        // The address was asked for exactly when there is a mailer (validate_signup above).
         let (Some(mailer), Some(email)) = (self.mailer.clone(), v.email) else {
             return self.create_at_once(&v.username, password_hash, meta).await;
         };
