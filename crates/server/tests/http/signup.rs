@@ -195,6 +195,15 @@ async fn web_link_needs_the_button_and_works_once() {
         (me["username"].as_str(), me["email"].as_str()),
         (Some("wendy"), Some("wendy@example.org"))
     );
+    // A confirmed address signs in, in any case.
+    for name in ["wendy@example.org", "Wendy@EXAMPLE.org"] {
+        assert_eq!(
+            login(&app.browser(), &app, name, "correct horse")
+                .await
+                .status(),
+            200
+        );
+    }
     assert_eq!(app.browser().get(&url).send().await.unwrap().status(), 410);
     assert_eq!(app.browser().post(&url).send().await.unwrap().status(), 410);
     // The address is now registered: a new attempt gets the same page, and a note.
