@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { setMailDir } from './mail.mjs';
 
 const run = promisify(execFile);
 
@@ -46,8 +47,10 @@ export async function startServer({ bin, logPath, timeoutMs = 30_000 }) {
   ]);
   log.write(`$ vitrine user add ${ADMIN.username} --role admin\n${added.stdout}${added.stderr}\n`);
 
-  // The site's e-mail (password reset links) is written there as .eml files.
+  // The site's e-mail (password reset and sign-up links) is written there as .eml files;
+  // signUp() reads its confirmation links from there.
   const mailDir = path.join(dataDir, 'mail');
+  setMailDir(mailDir);
   const child = spawn(bin, ['--data-dir', dataDir, 'serve', '--bind', '127.0.0.1:0'], {
     cwd: dataDir,
     env: serverEnv({ VITRINE_EMAIL__DIR: mailDir }),

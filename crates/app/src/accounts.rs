@@ -1,4 +1,4 @@
-//! Owns accounts: sign-up, login, logout, password change, profile, and the admin/operator
+//! Owns accounts: the sign-up fields, admin creation, login, logout, password change, profile, and the admin/operator
 //! actions on roles and bans.
 
 use vitrine_db::{NewUser, UserRecord};
@@ -10,6 +10,7 @@ use crate::{Actor, App, AppError, AuthUser, AuthVia, NewSession, RequestMeta};
 #[derive(Debug, Clone, Default)]
 pub struct SignupInput {
     pub username: String,
+    /// Ignored by public sign-up on a site that sends no e-mail (it cannot be confirmed).
     pub email: String,
     pub password: String,
     /// When given (web forms), must equal `password`.
@@ -30,14 +31,19 @@ pub struct LoginInput {
 /// Validated sign-up fields.
 pub(crate) struct ValidSignup {
     pub username: Username,
-    pub email: Email,
+    /// Present whenever it was asked for.
+    pub email: Option<Email>,
     pub password: Password,
 }
 
 /// Checks every field and reports every problem at once (forms show each next to its field).
-pub(crate) fn validate_signup(input: &SignupInput) -> Result<ValidSignup, AppError> {
+/// `with_email`: whether the address is asked for (else it is ignored).
+pub(crate) fn validate_signup(
+    input: &SignupInput,
+    with_email: bool,
+) -> Result<ValidSignup, AppError> {
     let username = Username::parse(&input.username);
-    let email = Email::parse(&input.email);
+    let email = with_email.then(|| Email::parse(&input.email)).transpose();
     let password = Password::parse(&input.password);
     let mut errors: Vec<ValidationError> = [
         username.as_ref().err(),
@@ -68,29 +74,6 @@ pub(crate) fn validate_signup(input: &SignupInput) -> Result<ValidSignup, AppErr
 }
 
 impl App {
-    /// Creates an account through public sign-up (refused when sign-ups are closed).
-    pub async fn signup(
-        &self,
-        input: &SignupInput,
-        meta: &RequestMeta,
-    ) -> Result<UserRecord, AppError> {
-        if !self.site_settings().await?.signups_enabled {
-            return Err(AppError::SignupsClosed);
-        }
-        let v = validate_signup(input)?;
-        self.check_signup_rate(meta).await?;
-        let user = self.insert_user(&v, Role::User).await?;
-        self.audit(
-            Some(user.id),
-            "signup",
-            Some(user.username.as_str()),
-            meta,
-            None,
-        )
-        .await;
-        Ok(user)
-    }
-
     /// Creates an account with any role (operator at the command line, or an admin).
     pub async fn create_user(
         &self,
@@ -99,7 +82,7 @@ impl App {
         role: Role,
     ) -> Result<UserRecord, AppError> {
         actor.require_admin()?;
-        let v = validate_signup(input)?;
+        let v = validate_signup(input, true)?;
         let user = self.insert_user(&v, role).await?;
         if role == Role::Admin {
             // An admin exists now: the first-run link has no purpose left.
@@ -128,7 +111,7 @@ impl App {
             .db
             .create_user(NewUser {
                 username: &v.username,
-                email: &v.email,
+                email: v.email.as_ref(),
                 password_hash: hash,
                 role,
                 now: self.clock.now(),

@@ -29,8 +29,11 @@ pub struct AuthPolicy {
     pub lock_account_after_failures: u64,
     /// Failed logins from one IP address within the window before it is throttled.
     pub max_failures_per_ip: u64,
-    /// Accounts one IP address may create per hour through sign-up (0: no limit).
-    pub max_signups_per_ip_per_hour: u64,
+    /// Sign-up attempts one IP address may make per hour, whether or not they create an
+    /// account (0: no limit).
+    pub max_signup_attempts_per_ip_per_hour: u64,
+    /// How long a sign-up confirmation link works.
+    pub signup_link_ttl_secs: i64,
     /// Password reset e-mails one account may be sent per hour.
     pub max_resets_per_account_per_hour: u64,
     /// Password reset requests one IP address may make per hour.
@@ -48,7 +51,8 @@ impl Default for AuthPolicy {
             max_failures_per_account: 5,
             lock_account_after_failures: 50,
             max_failures_per_ip: 20,
-            max_signups_per_ip_per_hour: 20,
+            max_signup_attempts_per_ip_per_hour: 20,
+            signup_link_ttl_secs: 24 * 3600,
             max_resets_per_account_per_hour: 3,
             max_resets_per_ip_per_hour: 10,
             reset_link_ttl_secs: 3600,
@@ -82,7 +86,8 @@ pub struct App {
     pub tools: Arc<vitrine_media::Tools>,
     /// Redis, when configured: settings cache and rate-limit counters.
     pub cache: Option<crate::SharedCache>,
-    /// Where e-mail goes (password reset links); `None`: the site sends none.
+    /// Where e-mail goes (password reset and sign-up links); `None`: the site sends none (and
+    /// sign-up collects no address).
     pub mailer: Option<Arc<crate::Mailer>>,
 }
 

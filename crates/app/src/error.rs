@@ -48,6 +48,14 @@ pub enum AppError {
         "this password reset link is invalid, has expired or was already used; ask for a new one"
     )]
     ResetLinkInvalid,
+    #[error(
+        "this sign-up link is invalid, has expired or was already used; sign up again for a new one"
+    )]
+    SignupLinkInvalid,
+    /// At confirmation: the username, or the address, got an account since the request (the
+    /// person confirming owns the address, so saying so tells nothing to a stranger).
+    #[error("{}", taken_since_signup(.0))]
+    TakenSinceSignup(&'static str),
     #[error("the current password is wrong")]
     WrongCurrentPassword,
     #[error("{0}")]
@@ -88,6 +96,15 @@ impl From<DbError> for AppError {
             DbError::Conflict(field) => AppError::Conflict(field),
             other => AppError::Db(other),
         }
+    }
+}
+
+fn taken_since_signup(field: &str) -> &'static str {
+    if field == "email" {
+        "an account with this e-mail address exists already; log in, or use \"Forgot your \
+         password?\""
+    } else {
+        "this username was taken since you signed up; sign up again with another one"
     }
 }
 

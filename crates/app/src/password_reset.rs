@@ -79,7 +79,9 @@ impl App {
             None,
         )
         .await;
-        let Some(user) = user.filter(|u| u.status != UserStatus::Banned) else {
+        // An account signed up without an address has nowhere to be sent a link.
+        let Some(user) = user.filter(|u| u.status != UserStatus::Banned && u.email.is_some())
+        else {
             return Ok(());
         };
         if earlier >= self.policy.max_resets_per_account_per_hour {
@@ -102,6 +104,9 @@ impl App {
         user: &UserRecord,
         base: &ResetLinkBase,
     ) -> Result<(), String> {
+        let Some(to) = user.email.as_ref() else {
+            return Err("the account has no e-mail address".to_owned());
+        };
         let token = random_token().map_err(|e| e.to_string())?;
         let now = self.clock.now();
         let ttl = self.policy.reset_link_ttl_secs;
@@ -112,7 +117,7 @@ impl App {
         let site = self.site_settings().await.map_err(|e| e.to_string())?.name;
         let subject = format!("Reset your password on {site}");
         let body = reset_message(user, &site, base, &token, ttl);
-        mailer.send(user.email.as_str(), &subject, body).await
+        mailer.send(to.as_str(), &subject, body).await
     }
 
     /// The account an unused, unexpired reset link is for (the form greets it by name).

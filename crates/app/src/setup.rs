@@ -43,11 +43,11 @@ impl App {
         if !self.setup_token_valid(token).await? {
             return Err(AppError::SetupLinkInvalid);
         }
-        let v = validate_signup(input)?;
+        let v = validate_signup(input, true)?;
         let hash = self.hasher.hash(v.password.expose()).await?;
         let new = NewUser {
             username: &v.username,
-            email: &v.email,
+            email: v.email.as_ref(),
             password_hash: hash,
             role: Role::Admin,
             now: self.clock.now(),

@@ -1,4 +1,4 @@
-//! Owns throttling of failures (logins, password checks, unknown API keys) and sign-ups:
+//! Owns throttling of failures (logins, password checks, unknown API keys) and sign-up attempts:
 //! attempts are counted per target and per IP over a window, from the audit log (or Redis), so
 //! all nodes agree. Failed sign-ins are counted so that strangers cannot lock an account's owner
 //! out (see [`App::check_login_throttle`]).
@@ -93,15 +93,16 @@ impl App {
             > 0)
     }
 
-    /// Sign-ups per address and hour, counted from the audit log so every node agrees.
+    /// Sign-up attempts (created or not) per address and hour, counted from the audit log so
+    /// every node agrees: an answer that depends on the address only.
     pub(crate) async fn check_signup_rate(&self, meta: &RequestMeta) -> Result<(), AppError> {
-        let limit = self.policy.max_signups_per_ip_per_hour;
+        let limit = self.policy.max_signup_attempts_per_ip_per_hour;
         let Some(ip) = meta.ip.as_deref().filter(|_| limit > 0) else {
             return Ok(());
         };
         let since = self.clock.now().minus_seconds(3600);
         let made = self
-            .count_recent("signup", AuditQuery::ByIp(ip), since)
+            .count_recent(crate::signup::SIGNUP_ATTEMPT, AuditQuery::ByIp(ip), since)
             .await?;
         if made >= limit {
             return Err(AppError::Throttled {

@@ -215,6 +215,7 @@ async fn housekeeping(app: &App) -> Result<(), AppError> {
     let jobs = app.db.prune_jobs(now.minus_seconds(7 * 24 * 3600)).await?;
     app.db.prune_album_unlocks(now).await?;
     app.db.delete_expired_password_resets(now).await?;
+    app.db.delete_expired_signup_requests(now).await?;
     app.db.prune_media_views(now.0 / 86_400 - 2).await?;
     // Catch-up for expiry jobs that were lost or failed for good.
     let expired = app.db.expired_media(now, 500).await?;

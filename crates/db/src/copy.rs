@@ -11,19 +11,20 @@ use sea_orm::{
 
 use crate::entity::{
     album, album_unlock, api_key, audit, blob, job, media, media_tag, media_view, password_reset,
-    session, setting, user, variant,
+    session, setting, signup_request, user, variant,
 };
 use crate::{Backend, Db, DbError};
 
 const PAGE: u64 = 500;
 
 /// Tables in the order they are copied (parents first).
-pub const TABLES: [&str; 14] = [
+pub const TABLES: [&str; 15] = [
     "users",
     "settings",
     "api_keys",
     "sessions",
     "password_resets",
+    "signup_requests",
     "jobs",
     "audit_log",
     "blobs",
@@ -118,6 +119,14 @@ impl Db {
             password_reset::Column::Id,
             p,
             "password_resets"
+        );
+        copy_table!(
+            self,
+            target,
+            signup_request,
+            signup_request::Column::Id,
+            p,
+            "signup_requests"
         );
         copy_table!(self, target, job, job::Column::Id, p, "jobs");
         copy_table!(self, target, audit, audit::Column::Id, p, "audit_log");

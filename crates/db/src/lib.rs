@@ -18,6 +18,7 @@ pub mod plans;
 mod search;
 mod sessions;
 mod settings;
+mod signup_requests;
 mod stats;
 mod tags;
 pub mod test_support;
@@ -39,5 +40,6 @@ pub use media::{
 };
 pub use search::{SearchTarget, search_words};
 pub use sessions::SessionRecord;
+pub use signup_requests::{NewSignupRequest, SignupRequestRecord};
 pub use stats::SiteStats;
 pub use users::{NewUser, ProfileFields, ProfileImage, UserRecord};

@@ -66,6 +66,33 @@ pub async fn execute(db: &Db, sql: &str) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Applies only the first `n` migrations (to test a later one against data an older schema
+/// holds).
+pub async fn migrate_first(db: &crate::Db, n: u32) -> Result<(), DbError> {
+    use sea_orm_migration::MigratorTrait;
+    crate::migration::Migrator::up(&db.write, Some(n)).await?;
+    Ok(())
+}
+
+/// Rows in `table` (a name from [`crate::TABLES`]).
+pub async fn count_rows(db: &crate::Db, table: &str) -> Result<i64, DbError> {
+    let backend = db.backend().dialect();
+    let row = db
+        .write
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT CAST(COUNT(*) AS {}) FROM {table}",
+                db.backend().bigint()
+            ),
+        ))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0))
+}
+
 fn replace_db_name(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, Some(q)),

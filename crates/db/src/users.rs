@@ -15,7 +15,8 @@ use crate::{Db, DbError};
 pub struct UserRecord {
     pub id: i64,
     pub username: Username,
-    pub email: Email,
+    /// `None`: signed up on a site that sends no e-mail, so no address was collected.
+    pub email: Option<Email>,
     pub display_name: Option<String>,
     pub password_hash: String,
     pub role: Role,
@@ -54,7 +55,7 @@ impl TryFrom<user::Model> for UserRecord {
         Ok(Self {
             id: m.id,
             username: Username::from_stored(&m.username)?,
-            email: Email::parse(&m.email)?,
+            email: m.email.as_deref().map(Email::parse).transpose()?,
             display_name: m.display_name,
             password_hash: m.password_hash,
             role: m.role.parse()?,
@@ -75,16 +76,17 @@ impl TryFrom<user::Model> for UserRecord {
 #[derive(Debug)]
 pub struct NewUser<'a> {
     pub username: &'a Username,
-    pub email: &'a Email,
+    /// `None` only for public sign-up on a site that sends no e-mail.
+    pub email: Option<&'a Email>,
     pub password_hash: String,
     pub role: Role,
     pub now: Timestamp,
 }
 
-fn active(new: NewUser<'_>) -> user::ActiveModel {
+pub(crate) fn active(new: NewUser<'_>) -> user::ActiveModel {
     user::ActiveModel {
         username: Set(new.username.as_str().to_owned()),
-        email: Set(new.email.as_str().to_owned()),
+        email: Set(new.email.map(|e| e.as_str().to_owned())),
         display_name: Set(None),
         password_hash: Set(new.password_hash),
         role: Set(new.role.as_str().to_owned()),
@@ -140,7 +142,8 @@ impl Db {
             .transpose()
     }
 
-    /// Finds an account by username or e-mail (both are stored lower-cased).
+    /// Finds an account by username or e-mail (both are stored lower-cased); accounts without
+    /// an address are found by username only.
     pub async fn find_user_by_login(&self, login: &str) -> Result<Option<UserRecord>, DbError> {
         let folded = login.trim().to_lowercase();
         let col = if folded.contains('@') {

@@ -1,7 +1,8 @@
 //! Repository tests on SQLite always, on PostgreSQL when VITRINE_TEST_POSTGRES_URL is set and on
 //! MariaDB when VITRINE_TEST_MYSQL_URL is set:
-//! migrations are idempotent, the job queue claims, retries and recovers abandoned jobs, and the
-//! statements that broke at a million media reach media through an index.
+//! migrations are idempotent (and m0009 keeps every row that points at a user), the job queue
+//! claims, retries and recovers abandoned jobs, and the statements that broke at a million
+//! media reach media through an index.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use vitrine_db::plans::Planned;
@@ -72,7 +73,8 @@ both!(
     job_queue_claims_retries_and_recovers,
     public_ids_are_case_sensitive,
     full_text_index_follows_edits,
-    scale_queries_reach_media_by_index
+    scale_queries_reach_media_by_index,
+    optional_email_keeps_every_child_row
 );
 
 async fn migrations_apply_once(db: &Db) {
@@ -95,7 +97,7 @@ async fn unique_names_conflict(db: &Db) {
     let email = Email::parse("ann@example.org").unwrap();
     let new = |u, e| NewUser {
         username: u,
-        email: e,
+        email: Some(e),
         password_hash: "h".into(),
         role: Role::User,
         now: Timestamp(1),
@@ -201,7 +203,7 @@ async fn job_queue_claims_retries_and_recovers(db: &Db) {
 async fn owner(db: &Db) -> i64 {
     db.create_user(NewUser {
         username: &Username::parse("ann").unwrap(),
-        email: &Email::parse("ann@example.org").unwrap(),
+        email: Some(&Email::parse("ann@example.org").unwrap()),
         password_hash: "h".into(),
         role: Role::User,
         now: Timestamp(1),
@@ -565,4 +567,141 @@ async fn scale_queries_reach_media_by_index(db: &Db) {
         .await
         .unwrap();
     assert_eq!(sorted(staff), expected_counts);
+}
+
+/// m0009 makes `users.email` optional; SQLite rebuilds the table for it, and a `DROP TABLE
+/// users` with foreign keys on would cascade into every child table. Data made at m0008 must
+/// all survive, foreign keys must still be enforced afterwards, and addresses stay unique
+/// while any number of accounts have none.
+async fn optional_email_keeps_every_child_row(db: &Db) {
+    use vitrine_db::test_support::{count_rows, migrate_first};
+    migrate_first(db, 8).await.unwrap();
+    let ann = owner(db).await;
+    let t = Timestamp(10);
+    db.insert_session(&vitrine_db::SessionRecord {
+        id: "s".repeat(64),
+        user_id: ann,
+        created_at: t,
+        expires_at: Timestamp(i64::from(i32::MAX)),
+        last_seen_at: t,
+        remember: false,
+        ip: None,
+        user_agent: None,
+    })
+    .await
+    .unwrap();
+    db.insert_api_key(vitrine_db::NewApiKey {
+        user_id: ann,
+        name: "laptop",
+        prefix: "pfx",
+        secret_hash: "hash",
+        now: t,
+    })
+    .await
+    .unwrap();
+    let album_id = album(db, ann, "ccccccccccc", "Kept", "").await;
+    db.insert_password_reset(&"r".repeat(64), ann, t, Timestamp(i64::from(i32::MAX)))
+        .await
+        .unwrap();
+    db.commit_upload(
+        vitrine_db::NewBlob {
+            hash: "h".repeat(64),
+            size: 3,
+            ext: "png".into(),
+            width: 1,
+            height: 1,
+            frames: 1,
+            storage_key: "k/k".into(),
+            md5: "m".repeat(32),
+        },
+        Vec::new(),
+        vitrine_db::NewMedia {
+            public_id: PublicId::parse("ddddddddddd").unwrap(),
+            owner_id: Some(ann),
+            kind: "image".into(),
+            title: "kept".into(),
+            description: String::new(),
+            original_filename: "k.png".into(),
+            nsfw: false,
+            width: 1,
+            height: 1,
+            exif: None,
+            thumbhash: String::new(),
+            phash: 0,
+            expires_at: None,
+            delete_token_hash: "d".repeat(64),
+            tags: Vec::new(),
+            privacy: Privacy::Public,
+            album_id: Some(album_id),
+            now: t,
+        },
+        Vec::new(),
+        || async { Ok::<(), ()>(()) },
+    )
+    .await
+    .unwrap();
+    let tables = [
+        "users",
+        "sessions",
+        "api_keys",
+        "albums",
+        "media",
+        "blobs",
+        "password_resets",
+    ];
+    let mut before = Vec::new();
+    for table in tables {
+        before.push(count_rows(db, table).await.unwrap());
+    }
+    assert!(before.iter().all(|n| *n == 1), "{before:?}");
+
+    assert_eq!(db.migrate().await.unwrap(), 1, "m0009 alone is pending");
+    for (table, n) in tables.iter().zip(&before) {
+        assert_eq!(
+            count_rows(db, table).await.unwrap(),
+            *n,
+            "{table} kept its rows"
+        );
+    }
+    let kept = db.find_user(ann).await.unwrap().unwrap();
+    assert_eq!(kept.email.unwrap().as_str(), "ann@example.org");
+    assert!(db.find_media("ddddddddddd").await.unwrap().is_some());
+
+    // Any number of accounts without an address; addresses still unique.
+    for name in ["nil1", "nil2"] {
+        let user = db
+            .create_user(NewUser {
+                username: &Username::parse(name).unwrap(),
+                email: None,
+                password_hash: "h".into(),
+                role: Role::User,
+                now: t,
+            })
+            .await
+            .unwrap();
+        assert!(user.email.is_none());
+    }
+    let dup = db
+        .create_user(NewUser {
+            username: &Username::parse("dup").unwrap(),
+            email: Some(&Email::parse("ANN@example.org").unwrap()),
+            password_hash: "h".into(),
+            role: Role::User,
+            now: t,
+        })
+        .await;
+    assert!(matches!(dup, Err(DbError::Conflict("email"))), "{dup:?}");
+    // New ids follow the old ones, and foreign keys are enforced again.
+    let next = db.find_user_by_username("nil1").await.unwrap().unwrap().id;
+    assert!(next > ann);
+    let orphan = db
+        .insert_api_key(vitrine_db::NewApiKey {
+            user_id: 999_999,
+            name: "orphan",
+            prefix: "orph",
+            secret_hash: "orphan",
+            now: t,
+        })
+        .await;
+    assert!(orphan.is_err(), "a key for no user is refused");
 }

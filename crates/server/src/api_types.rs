@@ -11,7 +11,9 @@ use vitrine_db::UserRecord;
 pub struct UserDto {
     pub id: i64,
     pub username: String,
-    pub email: String,
+    /// `null` for an account that signed up on a site that sends no e-mail (no address is
+    /// collected there).
+    pub email: Option<String>,
     pub display_name: Option<String>,
     /// `admin`, `manager` or `user`.
     pub role: String,
@@ -31,7 +33,7 @@ impl From<&UserRecord> for UserDto {
         Self {
             id: u.id,
             username: u.username.to_string(),
-            email: u.email.to_string(),
+            email: u.email.as_ref().map(ToString::to_string),
             display_name: u.display_name.clone(),
             role: u.role.to_string(),
             status: u.status.as_str().to_owned(),
@@ -80,9 +82,29 @@ pub struct PasswordResetConfirm {
 pub struct SignupRequest {
     /// 3-32 characters of `a-z 0-9 _ -` (case folded).
     pub username: String,
-    pub email: String,
+    /// Required on a site that sends e-mail (it is confirmed by a link). Ignored on a site
+    /// that sends none: the account is created without an address.
+    #[serde(default)]
+    pub email: Option<String>,
     /// At least 8 characters.
     pub password: String,
+}
+
+/// The answer to every valid sign-up on a site that sends e-mail, whether or not the address
+/// is registered: a new address gets a confirmation link, a registered one a note to its owner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignupConfirmationSent {
+    /// Always `confirmation_sent`.
+    #[schema(example = "confirmation_sent")]
+    pub status: &'static str,
+    /// How long a confirmation link works.
+    pub expires_in_hours: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignupConfirm {
+    /// The secret at the end of the e-mailed link (`/signup/confirm/<token>`).
+    pub token: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -448,10 +448,8 @@ async fn run_user(cmd: UserCommand, app: &App) -> anyhow::Result<()> {
                 password_confirm: None,
             };
             let user = app.create_user(&actor, &input, role).await?;
-            println!(
-                "created {} ({}) as {}",
-                user.username, user.email, user.role
-            );
+            let email = user.email.as_ref().map_or("no e-mail", |e| e.as_str());
+            println!("created {} ({email}) as {}", user.username, user.role);
         }
         UserCommand::Passwd {
             username,

@@ -162,8 +162,12 @@ pub struct AuthConfig {
     /// takes sign-ins only from browsers and addresses that signed in to it before.
     pub lock_account_after_failures: u32,
     pub max_failures_per_ip: u32,
-    /// Sign-ups from one IP address per hour (0: no limit).
-    pub max_signups_per_ip_per_hour: u32,
+    /// Sign-up attempts from one IP address per hour, whether or not they create an account
+    /// (0: no limit). Its former name `max_signups_per_ip_per_hour` is still read.
+    #[serde(alias = "max_signups_per_ip_per_hour")]
+    pub max_signup_attempts_per_ip_per_hour: u32,
+    /// How long a sign-up confirmation link works, in hours (sites that send e-mail).
+    pub signup_link_hours: u32,
     /// Password reset e-mails one account may be sent per hour.
     pub max_resets_per_account_per_hour: u32,
     /// Password reset requests from one IP address per hour.
@@ -211,7 +215,8 @@ impl Default for AuthConfig {
             max_failures_per_account: 5,
             lock_account_after_failures: 50,
             max_failures_per_ip: 20,
-            max_signups_per_ip_per_hour: 20,
+            max_signup_attempts_per_ip_per_hour: 20,
+            signup_link_hours: 24,
             max_resets_per_account_per_hour: 3,
             max_resets_per_ip_per_hour: 10,
             reset_link_minutes: 60,
@@ -562,7 +567,8 @@ impl Config {
             max_failures_per_account: u64::from(a.max_failures_per_account),
             lock_account_after_failures: u64::from(a.lock_account_after_failures),
             max_failures_per_ip: u64::from(a.max_failures_per_ip),
-            max_signups_per_ip_per_hour: u64::from(a.max_signups_per_ip_per_hour),
+            max_signup_attempts_per_ip_per_hour: u64::from(a.max_signup_attempts_per_ip_per_hour),
+            signup_link_ttl_secs: i64::from(a.signup_link_hours) * 3600,
             max_resets_per_account_per_hour: u64::from(a.max_resets_per_account_per_hour),
             max_resets_per_ip_per_hour: u64::from(a.max_resets_per_ip_per_hour),
             reset_link_ttl_secs: i64::from(a.reset_link_minutes) * 60,

@@ -1,6 +1,7 @@
-//! Owns the `[email]` settings: where the site's e-mail (password reset links) goes and who
-//! it comes from. With neither an SMTP server nor a directory, no e-mail is sent and password
-//! reset by e-mail is off (an operator still sets passwords with `vitrine user passwd`).
+//! Owns the `[email]` settings: where the site's e-mail (password reset and sign-up links) goes
+//! and who it comes from. With neither an SMTP server nor a directory, no e-mail is sent,
+//! password reset by e-mail is off (an operator still sets passwords with `vitrine user
+//! passwd`) and sign-up collects no address.
 
 use std::path::PathBuf;
 

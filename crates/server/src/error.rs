@@ -84,12 +84,16 @@ impl From<AppError> for ApiError {
             AppError::WrongAlbumPassword => (S::FORBIDDEN, "wrong_album_password"),
             AppError::ProfilePrivate => (S::FORBIDDEN, "profile_private"),
             AppError::Conflict("username") => (S::CONFLICT, "username_taken"),
+            // Only where an admin or the operator creates a user: sign-up never says it.
             AppError::Conflict("email") => (S::CONFLICT, "email_taken"),
             AppError::Conflict(_) => (S::CONFLICT, "conflict"),
             AppError::SignupsClosed => (S::FORBIDDEN, "signups_closed"),
             AppError::SetupLinkInvalid => (S::NOT_FOUND, "setup_link_invalid"),
             AppError::PasswordResetUnavailable => (S::NOT_FOUND, "password_reset_unavailable"),
             AppError::ResetLinkInvalid => (S::GONE, "reset_link_invalid"),
+            AppError::SignupLinkInvalid => (S::GONE, "signup_link_invalid"),
+            AppError::TakenSinceSignup("username") => (S::CONFLICT, "username_taken"),
+            AppError::TakenSinceSignup(_) => (S::CONFLICT, "address_registered"),
             AppError::WrongCurrentPassword => (S::FORBIDDEN, "wrong_current_password"),
             AppError::Media(m) => {
                 let status = match m.code() {

@@ -193,6 +193,7 @@ fn changes_no_file(method: &Method, path: &str) -> bool {
                 | "/api/v1/auth/login"
                 | "/api/v1/auth/logout"
                 | "/api/v1/auth/signup"
+                | "/api/v1/auth/signup/confirm"
                 | "/api/v1/auth/password-reset"
                 | "/api/v1/media"
                 | "/api/1/upload"

@@ -20,7 +20,7 @@ use crate::routes::{
             stable `code`."
     ),
     paths(
-        api_auth::signup, api_auth::login, api_auth::logout,
+        api_auth::signup, api_auth::confirm_signup, api_auth::login, api_auth::logout,
         api_auth::request_password_reset, api_auth::confirm_password_reset,
         api_me::get_me, api_me::update_me, api_me::change_password,
         api_me::list_api_keys, api_me::create_api_key, api_me::revoke_api_key,

@@ -26,7 +26,7 @@ pub async fn render(
             json!({
                 "username": u.username.as_str(),
                 "display_name": u.display_name,
-                "email": u.email.as_str(),
+                "email": u.email.as_ref().map(|e| e.as_str()),
                 "role": u.role,
                 "is_admin": u.role == Role::Admin,
             })

@@ -118,7 +118,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         .map_err(|e| anyhow::anyhow!("invalid setting `email`: {e}"))?
         .map(Arc::new);
     if let Some(m) = &app.mailer {
-        tracing::info!(mailer = ?m, "e-mail (password reset links) goes out as");
+        tracing::info!(mailer = ?m, "e-mail (password reset and sign-up links) goes out as");
     }
     let proxies = TrustedProxies::parse(&config.trusted_proxies, config.trusted_proxy_header)
         .map_err(|bad| anyhow::anyhow!("invalid trusted proxy `{bad}`"))?;

@@ -12,5 +12,6 @@ pub mod media_view;
 pub mod password_reset;
 pub mod session;
 pub mod setting;
+pub mod signup_request;
 pub mod user;
 pub mod variant;

@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub username: String,
-    pub email: String,
+    pub email: Option<String>,
     pub display_name: Option<String>,
     pub password_hash: String,
     pub role: String,

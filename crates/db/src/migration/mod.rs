@@ -10,6 +10,8 @@ mod m0005_views;
 mod m0006_profiles;
 pub(crate) mod m0007_search;
 mod m0008_password_resets;
+mod m0009_signup_requests;
+mod m0009_sqlite_users;
 
 pub struct Migrator;
 
@@ -25,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_profiles::Migration),
             Box::new(m0007_search::Migration),
             Box::new(m0008_password_resets::Migration),
+            Box::new(m0009_signup_requests::Migration),
         ]
     }
 }

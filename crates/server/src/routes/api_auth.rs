@@ -1,16 +1,16 @@
-//! Owns the session endpoints of the REST API: sign up, log in (sets the session cookie) and
-//! log out.
+//! Owns the session endpoints of the REST API: sign up (at once, or confirmed by an e-mailed
+//! link), log in (sets the session cookie) and log out.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use vitrine_app::{LoginInput, NewSession, SignupInput};
+use vitrine_app::{LoginInput, NewSession, SignupInput, SignupOutcome};
 
 use crate::api_types::{
     ErrorBody, LoginRequest, PasswordResetConfirm, PasswordResetRequest, PasswordResetRequested,
-    SignupRequest, UserDto,
+    SignupConfirm, SignupConfirmationSent, SignupRequest, UserDto,
 };
 use crate::auth::CurrentActor;
 use crate::cookies;
@@ -22,6 +22,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/signup", post(signup))
+        .route("/api/v1/auth/signup/confirm", post(confirm_signup))
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/auth/password-reset", post(request_password_reset))
@@ -44,12 +45,18 @@ fn with_session(
     res
 }
 
-/// Create an account (when sign-ups are open) and sign in.
+/// Sign up (when sign-ups are open). On a site that sends e-mail, every valid request is
+/// answered 202 alike, whether or not the address is registered: a new address is sent a
+/// confirmation link (`POST /api/v1/auth/signup/confirm` creates the account), a registered one
+/// a note to its owner. On a site that sends none, `email` is ignored and the account is
+/// created at once, without an address, and signed in (201).
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
-    responses((status = 201, body = UserDto, description = "Created; the session cookie is set"),
+    responses((status = 201, body = UserDto, description = "Site without e-mail: created and signed in (the session cookie is set); `email` is null"),
+              (status = 202, body = SignupConfirmationSent, description = "Site with e-mail: a message is on its way to the address (the same answer whether or not it is registered)"),
               (status = 403, body = ErrorBody, description = "`signups_closed`"),
-              (status = 409, body = ErrorBody, description = "`username_taken` or `email_taken`"),
-              (status = 422, body = ErrorBody, description = "`validation_failed`")))]
+              (status = 409, body = ErrorBody, description = "`username_taken`"),
+              (status = 422, body = ErrorBody, description = "`validation_failed`"),
+              (status = 429, body = ErrorBody, description = "`too_many_attempts`: too many sign-up attempts from this address this hour (see Retry-After)")))]
 pub async fn signup(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -57,17 +64,44 @@ pub async fn signup(
 ) -> ApiResult<Response> {
     let input = SignupInput {
         username: req.username,
-        email: req.email,
-        password: req.password.clone(),
+        email: req.email.unwrap_or_default(),
+        password: req.password,
         password_confirm: None,
     };
-    state.app.signup(&input, &meta).await?;
-    let login = LoginInput {
-        login: input.username,
-        password: req.password,
-        ..LoginInput::default()
-    };
-    let (user, session) = state.app.login(&login, &meta).await?;
+    let base = crate::routes::web_signup::link_base(&state);
+    match state.app.signup(&input, base, &meta).await? {
+        SignupOutcome::Created(created) => {
+            let (user, session) = *created;
+            Ok(with_session(
+                &state,
+                StatusCode::CREATED,
+                &session,
+                (&user).into(),
+            ))
+        }
+        SignupOutcome::ConfirmationSent { .. } => {
+            let body = SignupConfirmationSent {
+                status: "confirmation_sent",
+                expires_in_hours: state.app.policy.signup_link_ttl_secs / 3600,
+            };
+            Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+        }
+    }
+}
+
+/// Create the account of an e-mailed sign-up link and sign in. The link is used up.
+#[utoipa::path(post, path = "/api/v1/auth/signup/confirm", tag = "auth", request_body = SignupConfirm,
+    responses((status = 201, body = UserDto, description = "Created; the session cookie is set"),
+              (status = 403, body = ErrorBody, description = "`signups_closed`"),
+              (status = 409, body = ErrorBody, description = "`username_taken` or `address_registered`: taken since the request (the link stays unused)"),
+              (status = 410, body = ErrorBody, description = "`signup_link_invalid`: unknown, expired or used"),
+              (status = 429, body = ErrorBody, description = "`too_many_attempts`: too many bad links from this address (see Retry-After)")))]
+pub async fn confirm_signup(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<SignupConfirm>,
+) -> ApiResult<Response> {
+    let (user, session) = state.app.confirm_signup(&req.token, &meta).await?;
     Ok(with_session(
         &state,
         StatusCode::CREATED,

@@ -26,6 +26,7 @@ pub mod web_password_reset;
 pub mod web_profiles;
 pub mod web_settings;
 pub mod web_settings_images;
+pub mod web_signup;
 pub mod web_upload;
 
 use std::time::Duration;
@@ -82,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web_pages::router())
         .merge(web_auth::router())
         .merge(web_password_reset::router())
+        .merge(web_signup::router())
         .merge(web_settings::router())
         .merge(web_settings_images::router())
         .merge(web_admin::router())

@@ -1,5 +1,6 @@
-//! Owns the sign-in pages: log in, sign up, log out and first-run setup. Plain HTML forms that
-//! work without JavaScript; failures re-render the form with the message and the right status.
+//! Owns the sign-in pages: log in, log out and first-run setup, and the form helpers the other
+//! account pages share. Plain HTML forms that work without JavaScript; failures re-render the
+//! form with the message and the right status.
 
 use std::collections::BTreeMap;
 
@@ -24,7 +25,6 @@ use crate::web_error::WebError;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login_submit))
-        .route("/signup", get(signup_page).post(signup_submit))
         .route("/logout", axum::routing::post(logout_submit))
         .route("/setup/{token}", get(setup_page).post(setup_submit))
 }
@@ -48,9 +48,9 @@ pub struct LoginForm {
 #[derive(Debug, Deserialize)]
 pub struct SignupForm {
     #[serde(default)]
-    username: String,
+    pub(crate) username: String,
     #[serde(default)]
-    email: String,
+    pub(crate) email: String,
     #[serde(default)]
     password: String,
     #[serde(default)]
@@ -69,7 +69,11 @@ impl From<SignupForm> for SignupInput {
 }
 
 /// 303 to `to`, setting (or clearing) the session cookie.
-fn redirect_with_cookie(state: &AppState, to: &str, session: Option<&NewSession>) -> Response {
+pub(crate) fn redirect_with_cookie(
+    state: &AppState,
+    to: &str,
+    session: Option<&NewSession>,
+) -> Response {
     let mut res = Redirect::to(to).into_response();
     let secure = state.config.is_https();
     let set = match session {
@@ -176,54 +180,6 @@ pub async fn login_submit(
             let mut res = (status, html).into_response();
             set_retry_after(&mut res, retry_after);
             Ok(res)
-        }
-    }
-}
-
-pub async fn signup_page(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-) -> Result<Response, WebError> {
-    if actor.user().is_some() {
-        return Ok(Redirect::to("/").into_response());
-    }
-    let signups = state.app.site_settings().await?.signups_enabled;
-    let ctx = json!({ "signups_enabled": signups, "errors": {}, "values": { "username": "", "email": "" } });
-    Ok(page::render(&state, &actor, "signup.html", ctx)
-        .await?
-        .into_response())
-}
-
-pub async fn signup_submit(
-    State(state): State<AppState>,
-    Meta(meta): Meta,
-    WebForm(form): WebForm<SignupForm>,
-) -> Result<Response, WebError> {
-    let values = json!({ "username": form.username, "email": form.email });
-    let input: SignupInput = form.into();
-    let result = match state.app.signup(&input, &meta).await {
-        Ok(_) => {
-            let login = LoginInput {
-                login: input.username.clone(),
-                password: input.password.clone(),
-                ..LoginInput::default()
-            };
-            state.app.login(&login, &meta).await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok((_, session)) => Ok(redirect_with_cookie(
-            &state,
-            "/?notice=welcome",
-            Some(&session),
-        )),
-        Err(err) => {
-            let (status, general, errors) = form_error(err)?;
-            let signups = state.app.site_settings().await?.signups_enabled;
-            let ctx = json!({ "signups_enabled": signups, "errors": errors, "values": values, "error": general });
-            let html = page::render(&state, &Actor::Anonymous, "signup.html", ctx).await?;
-            Ok((status, html).into_response())
         }
     }
 }

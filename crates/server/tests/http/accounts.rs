@@ -52,10 +52,12 @@ async fn signup_and_login_by_name_and_email(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(me["username"], "alice", "usernames are case folded");
-    assert_eq!(me["email"], "alice@example.org");
+    // This site sends no e-mail: the address could not be confirmed and is not kept (logging
+    // in by a confirmed address: signup.rs).
+    assert_eq!(me["email"], Value::Null);
     assert_eq!(me["role"], "user");
 
-    for login_name in ["alice", "ALICE", "alice@example.org", "Alice@EXAMPLE.org"] {
+    for login_name in ["alice", "ALICE", " Alice "] {
         let fresh = app.browser();
         let res = login(&fresh, app, login_name, "correct horse").await;
         assert_eq!(res.status(), 200, "login as {login_name}");
@@ -73,11 +75,6 @@ async fn signup_validation_and_conflicts(app: &TestApp) {
             "username_taken",
         ),
         (
-            json!({ "username": "bobby", "email": "bob@example.org", "password": "correct horse" }),
-            409,
-            "email_taken",
-        ),
-        (
             json!({ "username": "admin", "email": "a@example.org", "password": "correct horse" }),
             422,
             "validation_failed",
@@ -89,11 +86,6 @@ async fn signup_validation_and_conflicts(app: &TestApp) {
         ),
         (
             json!({ "username": "has space", "email": "s@example.org", "password": "correct horse" }),
-            422,
-            "validation_failed",
-        ),
-        (
-            json!({ "username": "carol", "email": "not-an-email", "password": "correct horse" }),
             422,
             "validation_failed",
         ),
@@ -140,7 +132,7 @@ async fn login_is_throttled_per_account_and_per_ip(app: &TestApp) {
         assert_eq!(login(&c, app, "erin", "wrong horse").await.status(), 401);
     }
     // Now even the right password is refused, whichever way the account is named.
-    for name in ["erin", "erin@example.org"] {
+    for name in ["erin", "ERIN"] {
         let res = login(&c, app, name, "correct horse").await;
         assert_eq!(res.status(), 429, "{name}");
         assert!(res.headers().get("retry-after").is_some());
@@ -429,7 +421,7 @@ async fn admin_endpoints_need_an_admin(app: &TestApp) {
 async fn signups_are_limited_per_address() {
     let app =
         crate::support::TestApp::start_with(crate::support::Backend::Sqlite, "signup_rate", |c| {
-            c.auth.max_signups_per_ip_per_hour = 3;
+            c.auth.max_signup_attempts_per_ip_per_hour = 3;
         })
         .await
         .unwrap();

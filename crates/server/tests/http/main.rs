@@ -1,6 +1,7 @@
 //! Black-box HTTP tests: the real server on 127.0.0.1:0, spoken to over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod mailbox;
 mod support;
 
 mod accounts;
@@ -29,6 +30,9 @@ mod s3_delivery;
 mod setup;
 mod sharing;
 mod sign_in_oracles;
+mod signup;
+mod signup_throttle;
+mod signup_without_email;
 mod slow_clients;
 mod store_faults;
 mod url_uploads;
