@@ -16,6 +16,8 @@ pub(crate) const MEDIA_UPLOADED: &str = "media_uploaded";
 /// Permission for one upload, with what it was granted under.
 #[derive(Debug)]
 pub struct UploadTicket {
+    /// Who asked (an album is chosen as they may choose it).
+    pub(crate) actor: Actor,
     pub(crate) owner: Option<UserRecord>,
     pub(crate) settings: UploadSettings,
     pub(crate) meta: RequestMeta,
@@ -120,6 +122,7 @@ impl App {
             }
         }
         Ok(UploadTicket {
+            actor: actor.clone(),
             owner,
             settings,
             meta: meta.clone(),
