@@ -57,15 +57,6 @@ impl App {
             .create_user_consuming_setting(new, SETUP_KEY, &hash_token(token))
             .await?
             .ok_or(AppError::SetupLinkInvalid)?;
-        self.audit(
-            Some(user.id),
-            "setup_completed",
-            Some(user.username.as_str()),
-            meta,
-            None,
-        )
-        .await;
-        let session = self.open_session(user.id, false, meta).await?;
-        Ok((user, session))
+        self.signed_up(user, "setup_completed", meta).await
     }
 }

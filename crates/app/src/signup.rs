@@ -120,19 +120,20 @@ impl App {
                 now: self.clock.now(),
             })
             .await?;
-        let created = self.signed_up(user, meta).await?;
+        let created = self.signed_up(user, "signup", meta).await?;
         Ok(SignupOutcome::Created(Box::new(created)))
     }
 
-    /// Audits a new account and opens its first session.
-    async fn signed_up(
+    /// Audits a new account (`action`: how it came) and opens its first session.
+    pub(crate) async fn signed_up(
         &self,
         user: UserRecord,
+        action: &str,
         meta: &RequestMeta,
     ) -> Result<(UserRecord, NewSession), AppError> {
         self.audit(
             Some(user.id),
-            "signup",
+            action,
             Some(user.username.as_str()),
             meta,
             None,
@@ -239,7 +240,7 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        self.signed_up(user, meta).await
+        self.signed_up(user, "signup", meta).await
     }
 
     async fn signup_link_failed(&self, meta: &RequestMeta) -> AppError {
