@@ -120,6 +120,7 @@ impl App {
     }
 
     /// Checks the credentials (throttled per account and per IP) and opens a session.
+    #[tracing::instrument(skip_all)]
     pub async fn login(
         &self,
         input: &LoginInput,

@@ -446,6 +446,7 @@ impl App {
     /// unlock token that also carries the viewer's earlier grants (a fresh one each time, so a
     /// token planted in someone's browser never receives their grants). Albums without a
     /// password look missing; failures are throttled per album and address, and per address.
+    #[tracing::instrument(skip(self, viewer, password, meta))]
     pub async fn unlock_album(
         &self,
         viewer: &Viewer,

@@ -184,6 +184,7 @@ impl App {
         Ok(allows(actor, &[], &facts, Access::Edit))
     }
 
+    #[tracing::instrument(skip(self, actor, patch))]
     pub async fn update_media(
         &self,
         actor: &Actor,
@@ -224,6 +225,7 @@ impl App {
         self.get_media(&Viewer::from(actor), id).await
     }
 
+    #[tracing::instrument(skip(self, actor, meta))]
     pub async fn delete_media(
         &self,
         actor: &Actor,

@@ -33,6 +33,7 @@ impl App {
     /// there is one. Answers alike for every name, so it tells no one which accounts exist:
     /// an account that had its hourly links gets the usual answer and no message, and the
     /// link is made and sent after the answer.
+    #[tracing::instrument(skip_all)]
     pub async fn request_password_reset(
         &self,
         login: &str,

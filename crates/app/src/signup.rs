@@ -50,6 +50,7 @@ impl App {
     }
 
     /// Public sign-up (refused when sign-ups are closed). See the module comment.
+    #[tracing::instrument(skip_all)]
     pub async fn signup(
         &self,
         input: &SignupInput,
@@ -219,6 +220,7 @@ impl App {
 
     /// Creates the account of a confirmation link (which is then used up) and signs it in.
     /// A username or address taken since the request is refused, and the link kept.
+    #[tracing::instrument(skip_all)]
     pub async fn confirm_signup(
         &self,
         token: &str,

@@ -132,6 +132,7 @@ async fn renew_lease(app: &App, id: i64, worker_id: &str, lease: i64) -> Result<
 }
 
 /// Runs one job. Handlers are idempotent: a job may run again after a crash.
+#[tracing::instrument(name = "job", skip(app, payload, worker_id), fields(worker = worker_id))]
 pub(crate) async fn run_job(
     app: &App,
     id: i64,
