@@ -2,7 +2,7 @@
 # Runs every fuzz target (or the ones named) for SECONDS each (default 60), starting from the
 # committed seeds and growing a local corpus in fuzz/corpus/. Crashes land in
 # fuzz/artifacts/TARGET/; copy each into fuzz/regressions/TARGET/ once fixed, where
-# `cargo test -p vitrine-media --test fuzz_regressions` replays it on every CI run.
+# `cargo test -p vitrine-media --test media fuzz_regressions` replays it on every CI run.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); our stable toolchain builds with
 # RUSTC_BOOTSTRAP=1.
 set -euo pipefail

@@ -1,5 +1,5 @@
 //! Owns the fuzz entry point of the Chevereto endpoint (fuzz/fuzz_targets/chevereto.rs) and of
-//! its regression replay (tests/fuzz_chevereto.rs): arbitrary bytes become an upload request
+//! its regression replay (tests/http/fuzz_chevereto.rs): arbitrary bytes become an upload request
 //! (multipart or urlencoded body, query string, key in a header, the query or the body) sent
 //! through the whole router of a real site on SQLite. The oracle is the answer: no input may
 //! make the server fail (a 5xx other than a full disk) or panic.

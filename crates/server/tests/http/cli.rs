@@ -1,14 +1,11 @@
 //! The `vitrine` binary as an operator uses it: migrations, configuration errors, user and key
 //! commands, and `serve` printing its URL and the one-time setup link, then stopping cleanly.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{run, vitrine};
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::binary::{run, vitrine};
 
 #[test]
 fn migrate_twice_is_harmless() {

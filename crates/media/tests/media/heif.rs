@@ -5,16 +5,14 @@
 //! The real-decoder tests need `heif-convert` (Debian: libheif-examples); without it they say
 //! so and pass, unless `VITRINE_TEST_REQUIRE_HEIF=1` (set by `.ci/run`) makes them fail.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use vitrine_media::{Format, Limits, MediaError, Options, Tools, convert_heif, process, sniff};
 
-const QUADRANTS_HEIC: &[u8] = include_bytes!("fixtures/quadrants.heic");
-const QUADRANTS_AVIF: &[u8] = include_bytes!("fixtures/quadrants.avif");
-const HALF_TRANSPARENT_HEIC: &[u8] = include_bytes!("fixtures/half-transparent.heic");
+const QUADRANTS_HEIC: &[u8] = include_bytes!("../fixtures/quadrants.heic");
+const QUADRANTS_AVIF: &[u8] = include_bytes!("../fixtures/quadrants.avif");
+const HALF_TRANSPARENT_HEIC: &[u8] = include_bytes!("../fixtures/half-transparent.heic");
 
 fn real_decoder() -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|path| {

@@ -1,5 +1,5 @@
 //! Helpers shared by the tests that run the real `vitrine` binary.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;

@@ -5,21 +5,19 @@
 //! a worker is killed (SIGKILL) in the middle of one. Needs VITRINE_TEST_POSTGRES_URL and
 //! VITRINE_TEST_S3_ENDPOINT (see .ci/run); with VITRINE_TEST_REDIS_URL the nodes also share
 //! Redis (settings cache, rate-limit counters).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{run, s3_bucket, serve, vitrine};
 use reqwest::header::{COOKIE, ORIGIN, RANGE, SET_COOKIE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use vitrine_db::{AuditQuery, Db};
 use vitrine_domain::Timestamp;
 use vitrine_media::fixtures::png_rgb;
+
+use crate::binary::{run, s3_bucket, serve, vitrine};
 
 struct Site {
     db_url: String,

@@ -1,8 +1,7 @@
 //! Replays the fuzz seeds (`fuzz/seeds/TARGET/`) and every input a fuzzer once crashed on
 //! (`fuzz/regressions/TARGET/`) through the same entry points the fuzz targets use, as an
 //! ordinary test: none may panic. `VITRINE_WRITE_SEEDS=1 cargo test -p vitrine-media
-//! --features fixtures --test fuzz_regressions write_seeds -- --ignored` regenerates the seeds.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! --features fixtures --test media fuzz_regressions::write_seeds -- --ignored` regenerates the seeds.
 
 use std::path::{Path, PathBuf};
 

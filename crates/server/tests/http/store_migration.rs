@@ -3,18 +3,16 @@
 //! verifies and switches. The running node follows the switch without a restart, and with
 //! the local files moved away every file is still served byte-identical, from S3; new uploads
 //! go to S3. Needs VITRINE_TEST_S3_ENDPOINT (see .ci/run).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{run, s3_bucket, serve, vitrine};
 use vitrine_media::fixtures::{JpegSpec, gif_animated, jpeg, png_rgb};
 use vitrine_storage::BlobStore;
+
+use crate::binary::{run, s3_bucket, serve, vitrine};
 
 struct Site {
     s3: String,

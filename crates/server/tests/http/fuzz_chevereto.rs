@@ -1,8 +1,7 @@
 //! Replays the Chevereto endpoint's fuzz seeds and every input that once broke it
 //! (fuzz/seeds/chevereto, fuzz/regressions/chevereto) through a real site: each must get an
 //! answer the server may give any input. `write_seeds` (ignored) regenerates the seeds:
-//! VITRINE_WRITE_SEEDS=1 cargo test -p vitrine-server --test fuzz_chevereto write_seeds -- --ignored
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! VITRINE_WRITE_SEEDS=1 cargo test -p vitrine-server --test http fuzz_chevereto::write_seeds -- --ignored
 
 use std::path::PathBuf;
 

@@ -1,11 +1,6 @@
 //! Crash safety: the real binary takes uploads in a loop and is killed with SIGKILL mid-way.
 //! After a restart every acknowledged upload is served byte-identical, and after `vitrine gc`
 //! the `vitrine check` command finds no inconsistency.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{serve, vitrine};
 
 use std::io::Write;
 use std::path::Path;
@@ -14,6 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use vitrine_media::fixtures::gif_animated;
+
+use crate::binary::{serve, vitrine};
 
 fn run(dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = vitrine(dir)
