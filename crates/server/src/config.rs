@@ -11,6 +11,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+pub use crate::auth_config::AuthConfig;
+
 /// The whole configuration. Nested sections map to `VITRINE_SECTION__KEY` variables.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -146,36 +148,6 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AuthConfig {
-    /// Idle lifetime of a normal session, in hours.
-    pub session_hours: u32,
-    /// Lifetime of a "keep me signed in" session, in days.
-    pub remember_days: u32,
-    /// Window for counting failed logins, in minutes.
-    pub login_window_minutes: u32,
-    /// Failed logins to one account from one address within the window before that address
-    /// is refused for that account (others still get through).
-    pub max_failures_per_account: u32,
-    /// Failed logins to one account from all addresses within the window before the account
-    /// takes sign-ins only from browsers and addresses that signed in to it before.
-    pub lock_account_after_failures: u32,
-    pub max_failures_per_ip: u32,
-    /// Sign-up attempts from one IP address per hour, whether or not they create an account
-    /// (0: no limit). Its former name `max_signups_per_ip_per_hour` is still read.
-    #[serde(alias = "max_signups_per_ip_per_hour")]
-    pub max_signup_attempts_per_ip_per_hour: u32,
-    /// How long a sign-up confirmation link works, in hours (sites that send e-mail).
-    pub signup_link_hours: u32,
-    /// Password reset e-mails one account may be sent per hour.
-    pub max_resets_per_account_per_hour: u32,
-    /// Password reset requests from one IP address per hour.
-    pub max_resets_per_ip_per_hour: u32,
-    /// How long a password reset link works, in minutes.
-    pub reset_link_minutes: u32,
-}
-
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -202,24 +174,6 @@ impl Default for Config {
             metrics: crate::metrics_config::MetricsConfig::default(),
             redis_url: None,
             redis_prefix: "vitrine:".to_owned(),
-        }
-    }
-}
-
-impl Default for AuthConfig {
-    fn default() -> Self {
-        Self {
-            session_hours: 24,
-            remember_days: 30,
-            login_window_minutes: 15,
-            max_failures_per_account: 5,
-            lock_account_after_failures: 50,
-            max_failures_per_ip: 20,
-            max_signup_attempts_per_ip_per_hour: 20,
-            signup_link_hours: 24,
-            max_resets_per_account_per_hour: 3,
-            max_resets_per_ip_per_hour: 10,
-            reset_link_minutes: 60,
         }
     }
 }
@@ -408,13 +362,8 @@ impl Config {
                 "is not a valid log filter (try `info` or `debug`)",
             );
         }
-        let a = &self.auth;
-        if a.session_hours == 0
-            || a.remember_days == 0
-            || a.login_window_minutes == 0
-            || a.reset_link_minutes == 0
-        {
-            return fail("auth", "durations must be greater than zero");
+        if let Some(why) = self.auth.problem() {
+            return fail("auth", why);
         }
         if self.file_cache_mb > 64 * 1024 {
             return fail("file_cache_mb", "must be at most 65536");
@@ -559,20 +508,7 @@ impl Config {
     }
 
     pub fn auth_policy(&self) -> vitrine_app::AuthPolicy {
-        let a = &self.auth;
-        vitrine_app::AuthPolicy {
-            session_ttl_secs: i64::from(a.session_hours) * 3600,
-            remember_ttl_secs: i64::from(a.remember_days) * 86400,
-            login_window_secs: i64::from(a.login_window_minutes) * 60,
-            max_failures_per_account: u64::from(a.max_failures_per_account),
-            lock_account_after_failures: u64::from(a.lock_account_after_failures),
-            max_failures_per_ip: u64::from(a.max_failures_per_ip),
-            max_signup_attempts_per_ip_per_hour: u64::from(a.max_signup_attempts_per_ip_per_hour),
-            signup_link_ttl_secs: i64::from(a.signup_link_hours) * 3600,
-            max_resets_per_account_per_hour: u64::from(a.max_resets_per_account_per_hour),
-            max_resets_per_ip_per_hour: u64::from(a.max_resets_per_ip_per_hour),
-            reset_link_ttl_secs: i64::from(a.reset_link_minutes) * 60,
-        }
+        self.auth.policy()
     }
 
     /// The merged configuration as TOML, with secrets hidden.

@@ -6,6 +6,7 @@ pub mod api_album_types;
 pub mod api_types;
 pub mod assets;
 pub mod auth;
+pub mod auth_config;
 pub mod bench;
 pub mod chevereto_reply;
 pub mod cli;
