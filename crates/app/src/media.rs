@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use vitrine_db::{MediaFiles, MediaRecord, NewJob, PROFILE_KINDS, VariantRecord};
+use vitrine_db::{AlbumRecord, MediaFiles, MediaRecord, NewJob, PROFILE_KINDS, VariantRecord};
 use vitrine_domain::{Privacy, Timestamp};
 use vitrine_media::{Format, Variant};
 use vitrine_storage::StorageError;
@@ -108,9 +108,9 @@ impl App {
     /// viewer has not entered answer `PasswordRequired` with that album.
     /// Its album is named only when the viewer may be told of it (`Access::Mention`).
     pub async fn get_media(&self, viewer: &Viewer, id: &str) -> Result<MediaFiles, AppError> {
-        let mut files = self.viewable_media(viewer, id).await?.0;
-        if let Some(album_id) = files.media.album_id {
-            let chain = self.db.album_chain(album_id).await?;
+        let (mut files, _, chain) = self.viewable_media_in_chain(viewer, id).await?;
+        // The chain read for the media's own facts is its album's chain too.
+        if !chain.is_empty() {
             let facts = self.album_facts(&chain).await?;
             if !self.permits(viewer, &facts, Access::Mention).await? {
                 files.album = None;
@@ -124,16 +124,26 @@ impl App {
         viewer: &Viewer,
         id: &str,
     ) -> Result<(MediaFiles, Facts), AppError> {
+        let (files, facts, _) = self.viewable_media_in_chain(viewer, id).await?;
+        Ok((files, facts))
+    }
+
+    /// [`Self::viewable_media`], with the album chain the facts were read from.
+    async fn viewable_media_in_chain(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+    ) -> Result<(MediaFiles, Facts, Vec<AlbumRecord>), AppError> {
         let files = self
             .db
             .media_files(id)
             .await?
             .ok_or(AppError::NotFound("media"))?;
-        let facts = self.media_facts(&files.media).await?;
+        let (chain, facts) = self.media_chain_and_facts(&files.media).await?;
         if !self.permits(viewer, &facts, Access::View).await? {
             return Err(self.refusal(viewer, &facts).await?);
         }
-        Ok((files, facts))
+        Ok((files, facts, chain))
     }
 
     /// Why a view was refused: the password of the outermost album still locked (the one to

@@ -137,13 +137,21 @@ impl App {
 
     /// The facts of a media item (loads its album chain when it has one).
     pub(crate) async fn media_facts(&self, m: &MediaRecord) -> Result<Facts, AppError> {
+        Ok(self.media_chain_and_facts(m).await?.1)
+    }
+
+    /// The album chain of a media item (nearest first; empty outside albums) and its facts.
+    pub(crate) async fn media_chain_and_facts(
+        &self,
+        m: &MediaRecord,
+    ) -> Result<(Vec<AlbumRecord>, Facts), AppError> {
         let chain = match m.album_id {
             Some(a) => self.db.album_chain(a).await?,
             None => Vec::new(),
         };
         // An album that vanished under a concurrent delete: fail closed.
         let orphaned = m.album_id.is_some() && chain.is_empty();
-        Ok(Facts {
+        let facts = Facts {
             owner_id: m.owner_id,
             owner_banned: self.owner_banned(m.owner_id).await?,
             owner_private: false,
@@ -158,7 +166,8 @@ impl App {
                 .map(|a| a.id)
                 .collect(),
             expired: self.is_expired(m.expires_at),
-        })
+        };
+        Ok((chain, facts))
     }
 
     /// The level a media item's link recipients meet (its own and its albums').
